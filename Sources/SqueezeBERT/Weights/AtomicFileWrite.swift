@@ -1,0 +1,51 @@
+// Writing a file so that readers see either the old file or the complete new one, never a
+// half-written one: write a temporary file in the same folder, flush it, then rename it over
+// the target (rename is atomic within a file system). Used by `SafeTensorsWriter`.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Replaces (or creates) the file at `path` with `contents`, atomically.
+/// Throws `SafeTensorsWriter.WriteError` naming `path`; the temporary file is removed on failure.
+func writeAtomically(_ contents: [UInt8], to path: String) throws(SafeTensorsWriter.WriteError) {
+    func failure(_ action: String) -> SafeTensorsWriter.WriteError {
+        SafeTensorsWriter.WriteError(file: path, problem: "\(action): \(systemErrorMessage())")
+    }
+    let slash = path.lastIndex(of: "/")
+    let folder = slash.map { String(path[...$0]) } ?? ""
+    let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+    let temporary = "\(folder).\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw failure("cannot create a temporary file next to it") }
+    var isOpen = true
+    var renamed = false
+    defer {
+        if isOpen { close(fd) }
+        if !renamed { unlink(temporary) }
+    }
+
+    // write(2) may write less than asked, or be interrupted; keep going until done.
+    let failed = contents.withUnsafeBytes { bytes -> Bool in
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return true
+            }
+            offset += written
+        }
+        return false
+    }
+    guard !failed else { throw failure("cannot write") }
+    guard fsync(fd) == 0 else { throw failure("cannot flush to disk") }
+    isOpen = false
+    guard close(fd) == 0 else { throw failure("cannot close") }
+    guard rename(temporary, path) == 0 else { throw failure("cannot rename the temporary file into place") }
+    renamed = true
+}
