@@ -1,0 +1,61 @@
+import Foundation
+
+/// A Hugging Face model folder, loaded: `config.json`, `model.safetensors` and `vocab.txt` become a
+/// tokenizer and an encoder that agree with each other.
+public final class EncoderModel: Sendable {
+    /// The folder the model came from.
+    public let folder: URL
+    public let config: EncoderConfig
+    public let tokenizer: BertTokenizer
+    public let encoder: SqueezeBertEncoder
+
+    /// Loads and cross-checks the three files; every problem is a `ModelLoadError` naming its file.
+    public static func load(from folder: URL, maxLength: Int = 128) throws -> EncoderModel {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ModelLoadError(.missingFile, file: folder.path, "model folder not found")
+        }
+        let configURL = folder.appendingPathComponent("config.json")
+        let weightsURL = folder.appendingPathComponent("model.safetensors")
+        let vocabularyURL = folder.appendingPathComponent("vocab.txt")
+        for url in [configURL, weightsURL, vocabularyURL] where !FileManager.default.fileExists(atPath: url.path) {
+            throw ModelLoadError(.missingFile, file: url.path, "file not found (a model folder needs config.json, model.safetensors and vocab.txt)")
+        }
+        let config = try EncoderConfig.load(from: configURL)
+        let vocabulary = try Vocabulary(contentsOf: vocabularyURL)
+        // A vocabulary larger than the embedding table would index past it on some input.
+        guard vocabulary.count <= config.vocabSize else {
+            throw ModelLoadError(.malformedFile, file: vocabularyURL.path,
+                                 "\(vocabulary.count) tokens but config.json has vocab_size \(config.vocabSize)")
+        }
+        let weights = try SafeTensorsFile(path: weightsURL.path)
+        let encoder = try SqueezeBertEncoder(config: config, weights: weights)
+        let tokenizer = BertTokenizer(vocabulary: vocabulary, maxLength: min(maxLength, config.maxPositions),
+                                      maxPositions: config.maxPositions)
+        return EncoderModel(folder: folder, config: config, tokenizer: tokenizer, encoder: encoder)
+    }
+
+    init(folder: URL, config: EncoderConfig, tokenizer: BertTokenizer, encoder: SqueezeBertEncoder) {
+        self.folder = folder
+        self.config = config
+        self.tokenizer = tokenizer
+        self.encoder = encoder
+    }
+
+    /// The folder's name, e.g. "all-MiniLM-L6-v2".
+    public var name: String { folder.lastPathComponent }
+
+    /// Tokenizes and encodes a batch of texts in one forward pass.
+    public func encode(_ texts: [String], keepHiddenStates: Bool = false) -> (batch: TokenBatch, output: EncoderOutput) {
+        let batch = tokenizer.encodeBatch(texts)
+        let output = encoder.forward(ids: batch.ids, lengths: batch.lengths, sequenceLength: batch.sequenceLength,
+                                     keepHiddenStates: keepHiddenStates)
+        return (batch, output)
+    }
+
+    /// Sentence embeddings of `texts`, one forward pass for the batch.
+    public func embed(_ texts: [String], pooling: Pooling = .mean, normalize: Bool = false) -> [[Float]] {
+        guard !texts.isEmpty else { return [] }
+        return encode(texts).output.sentenceEmbeddings(pooling: pooling, normalize: normalize)
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+
+/// The hyper-parameters of a SqueezeBERT or BERT-family encoder, decoded from a Hugging Face
+/// `config.json`.
+///
+/// Both architectures run through the same SqueezeBERT code: a BERT checkpoint is a SqueezeBERT
+/// whose six group counts are all 1. Defaults are the reference implementation's own
+/// (`SqueezeBertConfig`, `BertConfig`), so a folder that loads in `transformers` loads here.
+public struct EncoderConfig: Sendable, Equatable {
+    /// Which checkpoint layout (key names and tensor shapes) the weights use.
+    public enum Architecture: String, Sendable, Equatable {
+        case squeezebert
+        case bert
+    }
+
+    /// The activation after the intermediate (feed-forward) projection.
+    public enum Activation: String, Sendable, Equatable {
+        /// Exact GELU, `x * Φ(x)` with the error function (`"gelu"` in transformers).
+        case gelu
+        /// The tanh approximation (`"gelu_new"`, `"gelu_pytorch_tanh"`).
+        case geluTanh
+        case relu
+    }
+
+    /// Group counts of the six position-wise 1x1 convolutions in every layer.
+    public struct Groups: Sendable, Equatable {
+        public var query, key, value, postAttention, intermediate, output: Int
+
+        /// Every group count 1: the dense BERT layer.
+        public static let dense = Groups(query: 1, key: 1, value: 1, postAttention: 1, intermediate: 1, output: 1)
+    }
+
+    public var architecture: Architecture
+    public var vocabSize: Int
+    public var hiddenSize: Int
+    public var layerCount: Int
+    public var headCount: Int
+    public var intermediateSize: Int
+    public var maxPositions: Int
+    public var typeVocabSize: Int
+    /// Epsilon of the embeddings LayerNorm (and of every LayerNorm in BERT).
+    public var layerNormEps: Float
+    /// Epsilon of the LayerNorms inside the encoder layers. The reference SqueezeBERT hard-codes
+    /// 1e-12 there whatever the config says; BERT uses `layerNormEps`.
+    public var encoderLayerNormEps: Float
+    public var activation: Activation
+    public var groups: Groups
+    /// Class names of the classification head, in logit order; empty without a head.
+    public var labels: [String]
+    public var padTokenId: Int
+
+    /// Size of one attention head.
+    public var headSize: Int { hiddenSize / headCount }
+}
+
+extension EncoderConfig {
+    /// Decodes `config.json` at `url`; every problem is a `ModelLoadError` naming the file.
+    public static func load(from url: URL) throws -> EncoderConfig {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ModelLoadError(.missingFile, file: url.path, "cannot read config (\(error.localizedDescription))")
+        }
+        return try decode(data, file: url.path)
+    }
+
+    /// Decodes the bytes of a `config.json`; `file` names it in errors.
+    public static func decode(_ data: Data, file: String) throws -> EncoderConfig {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw ModelLoadError(.malformedFile, file: file, "config is not valid JSON")
+        }
+        guard let json = object as? [String: Any] else {
+            throw ModelLoadError(.malformedFile, file: file, "config is not a JSON object")
+        }
+        return try ConfigReader(json: json, file: file).config()
+    }
+}
+
+/// Reads typed values out of the decoded JSON, turning every absence or type error into one line.
+private struct ConfigReader {
+    let json: [String: Any]
+    let file: String
+
+    func fail(_ problem: String) -> ModelLoadError {
+        ModelLoadError(.invalidConfig, file: file, problem)
+    }
+
+    func int(_ key: String, default fallback: Int? = nil) throws -> Int {
+        guard let value = json[key], !(value is NSNull) else {
+            if let fallback { return fallback }
+            throw fail("missing required key \"\(key)\"")
+        }
+        // JSONSerialization yields NSNumber; reject booleans and non-integral numbers.
+        guard let number = value as? NSNumber, isNumeric(number),
+              let exact = Int(exactly: number.doubleValue) else {
+            throw fail("\"\(key)\" must be an integer")
+        }
+        return exact
+    }
+
+    func positive(_ key: String, default fallback: Int? = nil) throws -> Int {
+        let value = try int(key, default: fallback)
+        guard value > 0 else { throw fail("\"\(key)\" must be positive, got \(value)") }
+        return value
+    }
+
+    func float(_ key: String, default fallback: Float) throws -> Float {
+        guard let value = json[key], !(value is NSNull) else { return fallback }
+        guard let number = value as? NSNumber, isNumeric(number) else {
+            throw fail("\"\(key)\" must be a number")
+        }
+        return number.floatValue
+    }
+
+    func string(_ key: String) throws -> String? {
+        guard let value = json[key], !(value is NSNull) else { return nil }
+        guard let text = value as? String else { throw fail("\"\(key)\" must be a string") }
+        return text
+    }
+
+    func labels() throws -> [String] {
+        guard let raw = json["id2label"], !(raw is NSNull) else { return [] }
+        guard let table = raw as? [String: Any] else { throw fail("\"id2label\" must be an object") }
+        var labels = [String](repeating: "", count: table.count)
+        for (key, value) in table {
+            guard let index = Int(key), index >= 0, index < table.count else {
+                throw fail("\"id2label\" keys must be 0..<\(table.count), got \"\(key)\"")
+            }
+            guard let name = value as? String else { throw fail("\"id2label\"[\"\(key)\"] must be a string") }
+            labels[index] = name
+        }
+        return labels
+    }
+
+    func config() throws -> EncoderConfig {
+        guard let modelType = try string("model_type") else { throw fail("missing required key \"model_type\"") }
+        guard let architecture = EncoderConfig.Architecture(rawValue: modelType) else {
+            throw fail("unsupported model_type \"\(modelType)\" (expected \"squeezebert\" or \"bert\")")
+        }
+        let activationName = try string("hidden_act") ?? "gelu"
+        let activation: EncoderConfig.Activation
+        switch activationName {
+        case "gelu": activation = .gelu
+        case "gelu_new", "gelu_pytorch_tanh", "gelu_fast": activation = .geluTanh
+        case "relu": activation = .relu
+        default: throw fail("unsupported hidden_act \"\(activationName)\"")
+        }
+        let hidden = try positive("hidden_size")
+        let heads = try positive("num_attention_heads")
+        guard hidden % heads == 0 else {
+            throw fail("hidden_size \(hidden) is not a multiple of num_attention_heads \(heads)")
+        }
+        let intermediate = try positive("intermediate_size")
+        if architecture == .squeezebert, let embedding = json["embedding_size"] as? NSNumber,
+           embedding.intValue != hidden {
+            throw fail("embedding_size \(embedding.intValue) must equal hidden_size \(hidden) for SqueezeBERT")
+        }
+
+        let groups: EncoderConfig.Groups
+        switch architecture {
+        case .bert:
+            groups = .dense
+        case .squeezebert:
+            // Defaults are SqueezeBertConfig's: the paper's grouping.
+            groups = EncoderConfig.Groups(
+                query: try positive("q_groups", default: 4), key: try positive("k_groups", default: 4),
+                value: try positive("v_groups", default: 4),
+                postAttention: try positive("post_attention_groups", default: 1),
+                intermediate: try positive("intermediate_groups", default: 4),
+                output: try positive("output_groups", default: 4))
+        }
+        // Each grouped convolution needs both channel counts divisible by its group count.
+        let convolutions: [(String, Int, Int, Int)] = [
+            ("q_groups", groups.query, hidden, hidden), ("k_groups", groups.key, hidden, hidden),
+            ("v_groups", groups.value, hidden, hidden), ("post_attention_groups", groups.postAttention, hidden, hidden),
+            ("intermediate_groups", groups.intermediate, hidden, intermediate),
+            ("output_groups", groups.output, intermediate, hidden),
+        ]
+        for (key, count, input, output) in convolutions where input % count != 0 || output % count != 0 {
+            throw fail("\(key) \(count) does not divide the channel counts \(input) -> \(output)")
+        }
+
+        let eps = try float("layer_norm_eps", default: 1e-12)
+        let labels = try labels()
+        return EncoderConfig(
+            architecture: architecture,
+            vocabSize: try positive("vocab_size"),
+            hiddenSize: hidden,
+            layerCount: try positive("num_hidden_layers"),
+            headCount: heads,
+            intermediateSize: intermediate,
+            maxPositions: try positive("max_position_embeddings", default: 512),
+            typeVocabSize: try positive("type_vocab_size", default: 2),
+            layerNormEps: eps,
+            encoderLayerNormEps: architecture == .squeezebert ? 1e-12 : eps,
+            activation: activation,
+            groups: groups,
+            labels: labels,
+            padTokenId: try int("pad_token_id", default: 0))
+    }
+}
+
+/// True when the number is not a JSON boolean (JSONSerialization gives both as NSNumber; a
+/// boolean's Objective-C type code is "c").
+private func isNumeric(_ number: NSNumber) -> Bool {
+    String(cString: number.objCType) != "c"
+}
