@@ -49,9 +49,11 @@ struct ScalarFormTable: Sendable {
         var role: ScalarForm.Role
     }
 
-    /// Precomputed code point ranges, each with the offset of its first entry in `entries`.
+    /// Precomputed code point ranges (Latin, IPA, Greek, Cyrillic, Latin Extended Additional,
+    /// Greek Extended, punctuation, currency and letter-like symbols, CJK punctuation and kana,
+    /// full-width forms), each with the offset of its first entry in `entries`.
     static let blocks: [(range: Range<UInt32>, offset: Int)] = {
-        let ranges: [Range<UInt32>] = [0x80..<0x2200, 0x3000..<0x3100, 0xFF00..<0x10000]
+        let ranges: [Range<UInt32>] = [0x80..<0x590, 0x1E00..<0x2200, 0x3000..<0x3100, 0xFF00..<0x10000]
         var offset = 0
         return ranges.map { range in
             defer { offset += range.count }
@@ -59,7 +61,7 @@ struct ScalarFormTable: Sendable {
         }
     }()
 
-    /// The process-wide table, built on first use (a few milliseconds).
+    /// The process-wide table, built on first use (about 3,000 forms, a few milliseconds).
     static let shared = ScalarFormTable()
 
     var entries: [Entry]

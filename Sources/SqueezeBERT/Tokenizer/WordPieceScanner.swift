@@ -275,30 +275,23 @@ extension WordPieceScanner {
             emit(vocabulary.unknownID, from: wordStart, to: wordEnd)
             return
         }
-        let trie = vocabulary.trie
         pieces.removeAll(keepingCapacity: true)
         var start = 0
         var node = TokenTrie.root
-        while start < wordBytes.count {
-            var bestEnd = -1
-            var bestID: Int32 = -1
-            var cursor = node
-            var index = start
-            while cursor >= 0, index < wordBytes.count {
-                cursor = trie.child(of: cursor, byte: wordBytes[index])
-                index += 1
-                if cursor >= 0, trie.ids[Int(cursor)] >= 0 {
-                    bestID = trie.ids[Int(cursor)]
-                    bestEnd = index
+        let complete = wordBytes.withUnsafeBufferPointer { bytes in
+            while start < bytes.count {
+                guard let match = vocabulary.trie.longestMatch(in: bytes, from: start, below: node) else {
+                    return false
                 }
+                pieces.append((match.id, start, match.end))
+                start = match.end
+                node = vocabulary.continuationNode
             }
-            guard bestEnd > 0 else {
-                emit(vocabulary.unknownID, from: wordStart, to: wordEnd)
-                return
-            }
-            pieces.append((bestID, start, bestEnd))
-            start = bestEnd
-            node = vocabulary.continuationNode
+            return true
+        }
+        guard complete else {
+            emit(vocabulary.unknownID, from: wordStart, to: wordEnd)
+            return
         }
         for piece in pieces {
             let (from, to) = span(piece.start, piece.end)
