@@ -14,6 +14,7 @@ private struct ParityRow: Decodable {
     let source: String?
     let text: String
     let ids: [Int32]
+    let offsets: [[Int]]?
 }
 
 @Suite("TokenizerParity")
@@ -44,13 +45,25 @@ struct TokenizerParityTests {
         }
         var mismatches: [String: Int] = [:]
         var reported = 0
-        for (index, (row, encoding)) in zip(rows, encodings).enumerated() where encoding.ids != row.ids {
+        var offsetRows = 0
+        for (index, (row, encoding)) in zip(rows, encodings).enumerated() {
+            if let offsets = row.offsets, encoding.ids == row.ids {
+                offsetRows += 1
+                if encoding.offsets != offsets.map({ $0[0]..<$0[1] }) {
+                    mismatches["\(row.source ?? "?") offsets", default: 0] += 1
+                    if reported < 20 {
+                        reported += 1
+                        Issue.record("row \(index) \(row.text.debugDescription): offsets differ: got \(encoding.offsets), expected \(offsets)")
+                    }
+                }
+            }
+            guard encoding.ids != row.ids else { continue }
             mismatches[row.source ?? "?", default: 0] += 1
             if reported < 20 {
                 reported += 1
                 let at = zip(encoding.ids, row.ids).enumerated().first { $0.element.0 != $0.element.1 }?.offset
                     ?? min(encoding.ids.count, row.ids.count)
-                Issue.record("row \(index) \(row.text.debugDescription): ids differ at \(at): got \(encoding.tokens[max(0, at - 2)..<min(encoding.count, at + 3)])")
+                Issue.record("row \(index) \(row.text.debugDescription): ids differ at \(at): got \(encoding.ids[max(0, at - 2)..<min(encoding.count, at + 3)]) \(encoding.tokens[max(0, at - 2)..<min(encoding.count, at + 3)]), expected \(row.ids[max(0, at - 2)..<min(row.ids.count, at + 3)])")
             }
         }
         let batchTime = clock.measure {
@@ -65,7 +78,7 @@ struct TokenizerParityTests {
         let seconds = Double(encodeTime.components.attoseconds) / 1e18 + Double(encodeTime.components.seconds)
         let batchSeconds = Double(batchTime.components.attoseconds) / 1e18 + Double(batchTime.components.seconds)
         let rate = String(format: "%.3f", 100 * Double(matched) / Double(max(rows.count, 1)))
-        print("tokenizer parity: \(matched)/\(rows.count) rows match exactly (\(rate)%), mismatches by source: \(mismatches)")
+        print("tokenizer parity: \(matched)/\(rows.count) rows match exactly (\(rate)%; offsets compared on \(offsetRows)), mismatches by source: \(mismatches)")
         print("tokenizer speed: encode \(Int(Double(rows.count) / seconds)) rows/s, \(Int(Double(tokenCount) / seconds)) tokens/s; encodeBatch(64, maxLength 128) \(Int(Double(rows.count) / batchSeconds)) rows/s")
         #expect(matched == rows.count)
     }
