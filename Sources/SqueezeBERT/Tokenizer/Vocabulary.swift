@@ -13,7 +13,8 @@ public struct Vocabulary: Sendable {
     public let separatorID: Int32
     /// The id of `[PAD]`, which fills batches to a common length.
     public let paddingID: Int32
-    /// The id of `[MASK]`, when the vocabulary has one.
+    /// The id of `[MASK]`, when the vocabulary has one (without it, "[MASK]" in text is ordinary
+    /// text; Hugging Face would instead give it a new id past the end of the vocabulary).
     public let maskID: Int32?
 
     /// Every spelling, for longest-match lookup.

@@ -80,7 +80,17 @@ extension WordPieceScanner {
     /// Appends the ids (and spans) of `text`, up to `limit`.
     mutating func scan(_ text: String) {
         var text = text
-        text.withUTF8 { scan(utf8: $0) }
+        text.withUTF8 { bytes in
+            // Every id but [CLS]/[SEP] covers at least one byte: reserve once instead of regrowing.
+            let bound = ids.count + min(limit - ids.count, bytes.count + 1)
+            ids.reserveCapacity(bound)
+            if recordsSpans { spans.reserveCapacity(bound) }
+            if wordBytes.capacity == 0 {
+                wordBytes.reserveCapacity(64)
+                byteOrigins.reserveCapacity(64)
+            }
+            scan(utf8: bytes)
+        }
     }
 
     /// Appends `id` with its span, unless `limit` is reached.
