@@ -106,6 +106,23 @@ struct TokenizerFixtureTests {
         #expect(failures == 0)
     }
 
+    @Test("concurrent callers share the Unicode caches safely and get the same results")
+    func concurrentEncoding() async throws {
+        let tokenizer = BertTokenizer(vocabulary: try fixtureVocabulary(), maxLength: 512)
+        let texts = try fixtureCases().map(\.text)
+        let results = await withTaskGroup(of: (Int, Encoding).self) { group in
+            for (index, text) in texts.enumerated() {
+                group.addTask { (index, tokenizer.encode(text)) }
+            }
+            var results = [Encoding?](repeating: nil, count: texts.count)
+            for await (index, encoding) in group { results[index] = encoding }
+            return results
+        }
+        let expected = texts.map { tokenizer.encode($0) }
+        #expect(results.map { $0?.ids } == expected.map(\.ids))
+        #expect(results.map { $0?.offsets } == expected.map(\.offsets))
+    }
+
     @Test("offsets are recorded for most cases, so the comparison means something")
     func fixtureCoverage() throws {
         let cases = try fixtureCases()

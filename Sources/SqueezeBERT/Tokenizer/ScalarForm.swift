@@ -6,7 +6,8 @@
 // the scanner does across code points (it needs each piece's combining class, kept here).
 // Computing a form costs a String allocation or two (lower-case mapping, NFD through Foundation),
 // so the blocks seen most often are computed once into a shared table, Hangul syllables are
-// decomposed arithmetically, and the scanner caches the rest per call. ASCII never comes here.
+// decomposed arithmetically, and every other form is computed once into a locked process-wide
+// cache, which the scanner fronts with its own per-call cache. ASCII never comes here.
 import Foundation
 
 /// One scalar of a normalised form, with what the scanner needs to know about it.
@@ -35,6 +36,7 @@ struct ScalarForm: Sendable {
         case text
     }
 
+    /// What the code point does to word boundaries.
     var role: Role
     /// The lower-cased, canonically decomposed scalars (marks not yet removed).
     var scalars: [NormalizedScalar]
@@ -44,14 +46,19 @@ struct ScalarForm: Sendable {
 struct ScalarFormTable: Sendable {
     /// Where a code point's form lives in `scalars`, and its role.
     struct Entry: Sendable {
+        /// Index of the form's first scalar in `scalars`.
         var start: UInt32
+        /// Number of scalars in the form.
         var count: UInt8
+        /// The form's role.
         var role: ScalarForm.Role
     }
 
-    /// Precomputed code point ranges, each with the offset of its first entry in `entries`.
+    /// Precomputed code point ranges (Latin, IPA, Greek, Cyrillic, Latin Extended Additional,
+    /// Greek Extended, punctuation, currency and letter-like symbols, CJK punctuation and kana,
+    /// full-width forms), each with the offset of its first entry in `entries`.
     static let blocks: [(range: Range<UInt32>, offset: Int)] = {
-        let ranges: [Range<UInt32>] = [0x80..<0x2200, 0x3000..<0x3100, 0xFF00..<0x10000]
+        let ranges: [Range<UInt32>] = [0x80..<0x590, 0x1E00..<0x2200, 0x3000..<0x3100, 0xFF00..<0x10000]
         var offset = 0
         return ranges.map { range in
             defer { offset += range.count }
@@ -59,11 +66,34 @@ struct ScalarFormTable: Sendable {
         }
     }()
 
-    /// The process-wide table, built on first use (a few milliseconds).
+    /// The process-wide table, built on first use (about 3,000 forms, a few milliseconds).
     static let shared = ScalarFormTable()
 
+    /// One entry per code point of `blocks`, in order.
     var entries: [Entry]
+    /// The forms' scalars, back to back.
     var scalars: [NormalizedScalar]
+}
+
+/// Forms outside the shared table, computed on first sight and kept for the process.
+final class ScalarFormCache: @unchecked Sendable {
+    /// The process-wide cache.
+    static let shared = ScalarFormCache()
+
+    /// Guards `forms`.
+    private let lock = NSLock()
+    /// Forms computed so far, by code point.
+    private var forms: [UInt32: ScalarForm] = [:]
+}
+
+extension ScalarFormCache {
+    /// The form of `value`, computed (outside the lock) if not seen before.
+    func form(_ value: UInt32) -> ScalarForm {
+        if let known = lock.withLock({ forms[value] }) { return known }
+        let form = ScalarForm(computing: Unicode.Scalar(value)!)
+        lock.withLock { forms[value] = form }
+        return form
+    }
 }
 
 extension ScalarForm {
@@ -103,11 +133,6 @@ extension ScalarForm {
         if trail != 0 { scalars.append(NormalizedScalar(plain: 0x11A7 + trail)) }
         self.init(role: .text, scalars: scalars)
     }
-
-    /// The form of an assigned CJK unified ideograph, which has no case and no decomposition.
-    init(unifiedIdeograph value: UInt32) {
-        self.init(role: .ideograph, scalars: [NormalizedScalar(plain: value)])
-    }
 }
 
 extension NormalizedScalar {
@@ -120,7 +145,7 @@ extension NormalizedScalar {
             isPunctuation: ReferenceUnicode.isPunctuation(scalar))
     }
 
-    /// A starter that is neither a mark nor punctuation (Hangul jamo, ideographs).
+    /// A starter that is neither a mark nor punctuation (Hangul jamo).
     init(plain value: UInt32) {
         self.init(value: value, combiningClass: 0, isNonspacingMark: false, isPunctuation: false)
     }

@@ -13,7 +13,8 @@ public struct Vocabulary: Sendable {
     public let separatorID: Int32
     /// The id of `[PAD]`, which fills batches to a common length.
     public let paddingID: Int32
-    /// The id of `[MASK]`, when the vocabulary has one.
+    /// The id of `[MASK]`, when the vocabulary has one (without it, "[MASK]" in text is ordinary
+    /// text; Hugging Face would instead give it a new id past the end of the vocabulary).
     public let maskID: Int32?
 
     /// Every spelling, for longest-match lookup.
@@ -46,10 +47,10 @@ extension Vocabulary {
         guard !tokens.isEmpty else {
             throw ModelLoadError(.malformedFile, file: source, "the vocabulary is empty")
         }
-        guard tokens.count <= Int(Int32.max) else {
-            throw ModelLoadError(.malformedFile, file: source, "more than \(Int32.max) tokens")
+        guard tokens.reduce(0, { $0 + $1.utf8.count }) <= TokenTrie.maxTotalBytes else {
+            throw ModelLoadError(.malformedFile, file: source, "the vocabulary is too large (over 16 MiB of tokens)")
         }
-        let trie = TokenTrie(spellings: tokens.lazy.map { Array($0.utf8) })
+        let trie = TokenTrie(tokens: tokens)
         let required = [Self.unknownToken, Self.classifierToken, Self.separatorToken, Self.paddingToken]
         let missing = required.filter { trie.id(for: $0.utf8) == nil }
         guard missing.isEmpty else {

@@ -37,17 +37,23 @@ struct WordPieceScanner {
     private var byteOrigins: [Int] = []
     /// How many scalars `wordBytes` holds.
     private var wordScalars = 0
-    /// Whether canonical reordering may have put `byteOrigins` out of order in this word.
-    private var wordReordered = false
-    /// Non-starters other than Mn waiting for canonical reordering (rare: a few Mc characters).
-    private var pending: [(scalar: NormalizedScalar, origin: Int)] = []
-    /// Forms computed during this scan for code points outside the shared table.
+    /// The current run of non-starters (combining class > 0), in input order, awaiting
+    /// canonical reordering at the next starter; `first` marks the first scalar of a code
+    /// point's decomposition (the others are ones NFD inserted).
+    private var pending: [(scalar: NormalizedScalar, origin: Int, first: Bool)] = []
+    /// Whether `pending` holds anything that survives accent stripping (rare: a few Mc characters);
+    /// if not, the run is simply dropped.
+    private var pendingKeeps = false
+    /// Forms used during this scan from outside the shared table (saves taking the cache's lock).
     private var cache: [UInt32: ScalarForm] = [:]
     /// WordPiece pieces of the current word: id and byte range.
     private var pieces: [(id: Int32, start: Int, end: Int)] = []
 }
 
 extension WordPieceScanner {
+    /// Longer words become one [UNK] (the reference's `max_input_chars_per_word`).
+    static let maxWordScalars = 100
+
     /// How the reference treats each ASCII byte.
     private enum ASCIIClass: UInt8 {
         case dropped, wordBreak, punctuation, plain, upper
@@ -74,7 +80,17 @@ extension WordPieceScanner {
     /// Appends the ids (and spans) of `text`, up to `limit`.
     mutating func scan(_ text: String) {
         var text = text
-        text.withUTF8 { scan(utf8: $0) }
+        text.withUTF8 { bytes in
+            // Every id but [CLS]/[SEP] covers at least one byte: reserve once instead of regrowing.
+            let bound = ids.count + min(limit - ids.count, bytes.count + 1)
+            ids.reserveCapacity(bound)
+            if recordsSpans { spans.reserveCapacity(bound) }
+            if wordBytes.capacity == 0 {
+                wordBytes.reserveCapacity(64)
+                byteOrigins.reserveCapacity(64)
+            }
+            scan(utf8: bytes)
+        }
     }
 
     /// Appends `id` with its span, unless `limit` is reached.
@@ -164,7 +180,7 @@ extension WordPieceScanner {
         } else if let form = cache[value] {
             apply(form.role, form.scalars, origin: origin)
         } else {
-            let form = ScalarForm(computing: Unicode.Scalar(value)!)
+            let form = ScalarFormCache.shared.form(value)
             cache[value] = form
             apply(form.role, form.scalars, origin: origin)
         }
@@ -183,9 +199,12 @@ extension WordPieceScanner {
             for scalar in scalars { appendScalar(scalar.value, origin: origin) }
             finishWord()
         case .text:
+            var first = true
             for scalar in scalars {
+                defer { first = false }
                 if scalar.combiningClass != 0 {
-                    if !scalar.isNonspacingMark { insertPending(scalar, origin: origin) }
+                    pending.append((scalar, origin, first))
+                    if !scalar.isNonspacingMark { pendingKeeps = true }
                     continue
                 }
                 if !pending.isEmpty { flushPending() }
@@ -201,18 +220,33 @@ extension WordPieceScanner {
         }
     }
 
-    /// Queues a non-starter, keeping `pending` stably sorted by combining class (canonical order).
-    private mutating func insertPending(_ scalar: NormalizedScalar, origin: Int) {
-        var index = pending.count
-        while index > 0, pending[index - 1].scalar.combiningClass > scalar.combiningClass { index -= 1 }
-        pending.insert((scalar, origin), at: index)
-    }
-
-    /// Moves the reordered non-starters into the word.
+    /// Ends a run of non-starters: sorts it stably by combining class (NFD's canonical order),
+    /// drops the Mn, and moves the rest into the word.
+    ///
+    /// Spans follow the fast tokenizer's alignments, which do not travel with the moved scalars:
+    /// after sorting, each scalar that began a code point's decomposition takes the next input
+    /// position of the run, and each scalar NFD inserted takes the position given just before it.
     private mutating func flushPending() {
-        if pending.count > 1 { wordReordered = true }
-        for index in pending.indices {
-            let (scalar, origin) = pending[index]
+        defer {
+            pending.removeAll(keepingCapacity: true)
+            pendingKeeps = false
+        }
+        guard pendingKeeps else { return }
+        var sorted = pending.map { (scalar: $0.scalar, first: $0.first) }
+        for index in sorted.indices.dropFirst() {
+            let entry = sorted[index]
+            var slot = index
+            while slot > 0, sorted[slot - 1].scalar.combiningClass > entry.scalar.combiningClass {
+                sorted[slot] = sorted[slot - 1]
+                slot -= 1
+            }
+            sorted[slot] = entry
+        }
+        var positions = pending.lazy.filter(\.first).map(\.origin).makeIterator()
+        var origin = pending[0].origin
+        for (scalar, first) in sorted {
+            if first { origin = positions.next() ?? origin }
+            guard !scalar.isNonspacingMark else { continue }
             if scalar.isPunctuation {
                 finishWord()
                 appendScalar(scalar.value, origin: origin)
@@ -221,7 +255,6 @@ extension WordPieceScanner {
                 appendScalar(scalar.value, origin: origin)
             }
         }
-        pending.removeAll(keepingCapacity: true)
     }
 
     @inline(__always)
@@ -268,51 +301,33 @@ extension WordPieceScanner {
             wordBytes.removeAll(keepingCapacity: true)
             byteOrigins.removeAll(keepingCapacity: true)
             wordScalars = 0
-            wordReordered = false
         }
-        let (wordStart, wordEnd) = span(0, byteOrigins.count)
-        guard wordScalars <= 100 else {
+        let wordStart = byteOrigins[0]
+        let wordEnd = byteOrigins[byteOrigins.count - 1] + 1
+        guard wordScalars <= Self.maxWordScalars else {
             emit(vocabulary.unknownID, from: wordStart, to: wordEnd)
             return
         }
-        let trie = vocabulary.trie
         pieces.removeAll(keepingCapacity: true)
         var start = 0
         var node = TokenTrie.root
-        while start < wordBytes.count {
-            var bestEnd = -1
-            var bestID: Int32 = -1
-            var cursor = node
-            var index = start
-            while cursor >= 0, index < wordBytes.count {
-                cursor = trie.child(of: cursor, byte: wordBytes[index])
-                index += 1
-                if cursor >= 0, trie.ids[Int(cursor)] >= 0 {
-                    bestID = trie.ids[Int(cursor)]
-                    bestEnd = index
+        let complete = wordBytes.withUnsafeBufferPointer { bytes in
+            while start < bytes.count {
+                guard let match = vocabulary.trie.longestMatch(in: bytes, from: start, below: node) else {
+                    return false
                 }
+                pieces.append((match.id, start, match.end))
+                start = match.end
+                node = vocabulary.continuationNode
             }
-            guard bestEnd > 0 else {
-                emit(vocabulary.unknownID, from: wordStart, to: wordEnd)
-                return
-            }
-            pieces.append((bestID, start, bestEnd))
-            start = bestEnd
-            node = vocabulary.continuationNode
+            return true
+        }
+        guard complete else {
+            emit(vocabulary.unknownID, from: wordStart, to: wordEnd)
+            return
         }
         for piece in pieces {
-            let (from, to) = span(piece.start, piece.end)
-            emit(piece.id, from: from, to: to)
+            emit(piece.id, from: byteOrigins[piece.start], to: byteOrigins[piece.end - 1] + 1)
         }
-    }
-
-    /// The input span of word bytes `start..<end`: from the first origin to one past the last,
-    /// or, where reordering moved scalars, from the smallest to one past the largest (as the
-    /// fast tokenizer's alignments give).
-    @inline(__always)
-    private func span(_ start: Int, _ end: Int) -> (Int, Int) {
-        guard wordReordered else { return (byteOrigins[start], byteOrigins[end - 1] + 1) }
-        let origins = byteOrigins[start..<end]
-        return (origins.min()!, origins.max()! + 1)
     }
 }
