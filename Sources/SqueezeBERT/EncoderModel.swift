@@ -53,6 +53,25 @@ public final class EncoderModel: Sendable {
         return (batch, output)
     }
 
+    /// Sentence embeddings of many texts: sorted by token count and encoded `batchSize` at a
+    /// time, so batches hold texts of similar length and little compute goes to padding.
+    /// Results come back in the order of `texts`.
+    public func embedMany(_ texts: [String], pooling: Pooling = .mean, normalize: Bool = false,
+                          batchSize: Int = 32) -> [[Float]] {
+        let encodings = texts.map { tokenizer.encode($0).ids }
+        let order = encodings.indices.sorted { encodings[$0].count < encodings[$1].count }
+        var result = [[Float]](repeating: [], count: texts.count)
+        for start in stride(from: 0, to: order.count, by: max(batchSize, 1)) {
+            let rows = Array(order[start..<min(start + batchSize, order.count)])
+            let batch = TokenBatch(sequences: rows.map { encodings[$0] }, paddingID: tokenizer.vocabulary.paddingID)
+            let output = encoder.forward(ids: batch.ids, lengths: batch.lengths, sequenceLength: batch.sequenceLength)
+            for (position, row) in rows.enumerated() {
+                result[row] = output.sentenceEmbedding(position, pooling: pooling, normalize: normalize)
+            }
+        }
+        return result
+    }
+
     /// Sentence embeddings of `texts`, one forward pass for the batch.
     public func embed(_ texts: [String], pooling: Pooling = .mean, normalize: Bool = false) -> [[Float]] {
         guard !texts.isEmpty else { return [] }

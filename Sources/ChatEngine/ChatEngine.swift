@@ -1,0 +1,189 @@
+import Foundation
+import SqueezeBERT
+
+/// The chat brain: one encoder pass per turn feeds sentiment, intent classification and reply
+/// retrieval. Immutable once built, so it can be shared across threads; the conversation's
+/// memory (the previous reply) lives in `ChatSession`.
+public final class ChatEngine: Sendable {
+    /// Settings with measured defaults; see `IntentClassifier.Parameters`.
+    public struct Options: Sendable {
+        /// Where embeddings are cached between starts; nil keeps them in memory only.
+        public var cacheDirectory: URL?
+        public var classifier = IntentClassifier.Parameters()
+        /// Overrides the calibrated (or file-given) out-of-scope threshold.
+        public var threshold: Float?
+        public init(cacheDirectory: URL? = ChatEngine.defaultCacheDirectory()) { self.cacheDirectory = cacheDirectory }
+    }
+
+    /// How the engine started, for the status line and the benchmark.
+    public struct StartupReport: Sendable {
+        public var texts: Int
+        /// Texts whose embeddings had to be computed (0 on a warm start).
+        public var encoded: Int
+        /// Whether the classifier was trained (false: read from the cache).
+        public var trained: Bool
+        public var milliseconds: Double
+        public var calibration: IntentClassifier.Calibration
+        /// Set when the cache could not be written; the engine still works.
+        public var cacheWarning: String?
+    }
+
+    public let model: EncoderModel
+    public let intents: IntentSet
+    public let classifier: IntentClassifier
+    public let startup: StartupReport
+    /// Per intent, the embeddings of its responses, negative and positive variants.
+    let responseEmbeddings: [ResponseEmbeddings]
+    let fallbackEmbeddings: [[Float]]
+
+    struct ResponseEmbeddings: Sendable {
+        var neutral: [[Float]], negative: [[Float]], positive: [[Float]]
+    }
+
+    public init(model: EncoderModel, intents: IntentSet, options: Options = .init()) {
+        var clock = Stopwatch()
+        self.model = model
+        self.intents = intents
+        let dimensions = model.config.hiddenSize
+        let modelKey = Hashing.modelKey(folder: model.folder)
+        var cache = EmbeddingCache(directory: options.cacheDirectory, modelKey: modelKey, dimensions: dimensions)
+        // Every text the engine will ever compare against, encoded once (or read from the cache).
+        let allTexts = intents.intents.flatMap { $0.examples + $0.responses + $0.negativeResponses + $0.positiveResponses }
+            + intents.outOfScopeExamples + intents.fallbackResponses
+        let missing = Array(Set(allTexts.filter { cache.lookup($0) == nil })).sorted()
+        for (text, vector) in zip(missing, model.embedMany(missing, pooling: .mean, normalize: true)) {
+            cache.store(text, vector)
+        }
+        cache.retainOnly(allTexts)
+        var warning: String? = nil
+        do { try cache.save() } catch { warning = "embedding cache not saved: \(error.localizedDescription)" }
+        func vectors(_ texts: [String]) -> [[Float]] { texts.map { cache.lookup($0)! } }
+
+        var exampleEmbeddings: [[Float]] = [], labels: [Int] = []
+        for (label, intent) in intents.intents.enumerated() {
+            exampleEmbeddings += vectors(intent.examples)
+            labels += Array(repeating: label, count: intent.examples.count)
+        }
+        // Training and calibration are the slow part of a start: a warm start reads both back.
+        let classes = intents.intents.count
+        let trainingKey = ClassifierCache.key(modelKey: modelKey, set: intents, parameters: options.classifier)
+        let calibration: IntentClassifier.Calibration
+        var trained: IntentClassifier
+        let cached = ClassifierCache.load(from: options.cacheDirectory, key: trainingKey,
+                                          dimensions: dimensions, classes: classes)
+        let loadedClassifier = cached != nil
+        if let (regression, stored) = cached {
+            calibration = stored
+            trained = IntentClassifier(parameters: options.classifier, classes: classes, examples: exampleEmbeddings.flatMap { $0 },
+                                       exampleLabels: labels, regression: regression, threshold: 0)
+        } else {
+            calibration = IntentClassifier.calibrate(
+                embeddings: exampleEmbeddings, labels: labels, classes: classes,
+                outOfScope: vectors(intents.outOfScopeExamples), parameters: options.classifier)
+            trained = IntentClassifier(embeddings: exampleEmbeddings, labels: labels, classes: classes,
+                                       parameters: options.classifier)
+            do {
+                try ClassifierCache.save(trained.regression, calibration, to: options.cacheDirectory, key: trainingKey)
+            } catch {
+                warning = "classifier cache not saved: \(error.localizedDescription)"
+            }
+        }
+        trained.threshold = options.threshold ?? intents.confidenceThreshold ?? calibration.threshold
+        classifier = trained
+        responseEmbeddings = intents.intents.map {
+            ResponseEmbeddings(neutral: vectors($0.responses), negative: vectors($0.negativeResponses),
+                               positive: vectors($0.positiveResponses))
+        }
+        fallbackEmbeddings = vectors(intents.fallbackResponses)
+        startup = StartupReport(texts: Set(allTexts).count, encoded: missing.count, trained: !loadedClassifier, milliseconds: clock.lap(),
+                                calibration: calibration, cacheWarning: warning)
+    }
+
+    /// `$XDG_CACHE_HOME/squeezechat`, else `~/.cache/squeezechat`.
+    public static func defaultCacheDirectory() -> URL? {
+        let environment = ProcessInfo.processInfo.environment
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
+            return URL(fileURLWithPath: xdg).appendingPathComponent("squeezechat")
+        }
+        guard let home = environment["HOME"], !home.isEmpty else { return nil }
+        return URL(fileURLWithPath: home).appendingPathComponent(".cache/squeezechat")
+    }
+
+    /// Understands a turn (one tokenization, one encoder pass) and picks a reply that is not
+    /// `previousReply`.
+    public func respond(to text: String, previousReply: String? = nil) -> Turn {
+        var clock = Stopwatch()
+        var timings = TurnTimings()
+        let batch = model.tokenizer.encodeBatch([text])
+        timings.tokenize = clock.lap()
+        let output = model.encoder.forward(ids: batch.ids, lengths: batch.lengths, sequenceLength: batch.sequenceLength)
+        timings.encode = clock.lap()
+        let embedding = output.sentenceEmbedding(0, pooling: .mean, normalize: true)
+        let prediction = classifier.predict(embedding)
+        let sentiment = Self.sentiment(output)
+        timings.classify = clock.lap()
+
+        let reply: String
+        let intentName: String
+        if let label = prediction.label {
+            let intent = intents.intents[label], embeddings = responseEmbeddings[label]
+            var candidates = (intent.responses, embeddings.neutral)
+            if sentiment?.label == "negative", !intent.negativeResponses.isEmpty {
+                candidates = (intent.negativeResponses, embeddings.negative)
+            } else if sentiment?.label == "positive", !intent.positiveResponses.isEmpty {
+                candidates = (intent.positiveResponses, embeddings.positive)
+            }
+            reply = Self.mostSimilar(candidates.0, candidates.1, to: embedding, avoiding: previousReply)
+            intentName = intent.name
+        } else {
+            reply = intents.fallbackResponses.isEmpty
+                ? "I'm not sure I can help with that."
+                : Self.mostSimilar(intents.fallbackResponses, fallbackEmbeddings, to: embedding, avoiding: previousReply)
+            intentName = Turn.outOfScope
+        }
+        timings.retrieve = clock.lap()
+        timings.total = timings.tokenize + timings.encode + timings.classify + timings.retrieve
+        return Turn(text: text, reply: reply, intent: intentName, confidence: prediction.confidence,
+                    nearestIntent: prediction.label == nil ? intents.intents[prediction.best].name : nil,
+                    sentiment: sentiment, timings: timings)
+    }
+
+    /// The candidate whose embedding is most similar to the turn's, never `avoiding` when another exists.
+    static func mostSimilar(_ texts: [String], _ embeddings: [[Float]], to embedding: [Float], avoiding: String?) -> String {
+        var best = -1
+        var bestSimilarity = -Float.infinity
+        for (index, vector) in embeddings.enumerated() where texts[index] != avoiding || texts.count == 1 {
+            var dot: Float = 0
+            for d in vector.indices { dot += vector[d] * embedding[d] }
+            if dot > bestSimilarity { bestSimilarity = dot; best = index }
+        }
+        return best >= 0 ? texts[best] : texts[0]
+    }
+
+    /// The head's most probable label; nil for models without a classification head.
+    static func sentiment(_ output: EncoderOutput) -> Sentiment? {
+        guard let probabilities = output.probabilities(0) else { return nil }
+        var best = 0
+        for index in probabilities.indices where probabilities[index] > probabilities[best] { best = index }
+        return Sentiment(label: output.labels[best], score: probabilities[best],
+                         probabilities: Array(zip(output.labels, probabilities)).map { (label: $0.0, probability: $0.1) })
+    }
+}
+
+/// A conversation: remembers the previous reply so it is never repeated back to back.
+public final class ChatSession: @unchecked Sendable {
+    public let engine: ChatEngine
+    private let lock = NSLock()
+    private var previousReply: String?
+
+    public init(engine: ChatEngine) { self.engine = engine }
+
+    /// Answers one turn. Safe to call from any thread; turns are answered one at a time.
+    public func respond(to text: String) -> Turn {
+        lock.lock()
+        defer { lock.unlock() }
+        let turn = engine.respond(to: text, previousReply: previousReply)
+        previousReply = turn.reply
+        return turn
+    }
+}

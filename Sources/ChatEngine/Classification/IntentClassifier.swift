@@ -1,0 +1,173 @@
+import Foundation
+
+/// Intent classification on sentence embeddings: logistic regression mixed with a k-nearest-
+/// neighbour vote, plus an out-of-scope threshold on the mixed confidence.
+///
+/// Chosen by measurement (3-fold cross-validation on Banking77 train with all-MiniLM-L6-v2
+/// embeddings, never its test split): regression alone 92.0%, 5-NN alone 91.4%,
+/// 0.7 x regression + 0.3 x 5-NN (temperature 0.05) 92.9%; on Banking77 test 92.9% vs 93.7%.
+public struct IntentClassifier: Sendable {
+    /// The settings the choice above fixed; all overridable.
+    public struct Parameters: Sendable, Equatable, Hashable {
+        public var inverseRegularization: Float = 10
+        public var iterations = 150
+        public var neighbours = 5
+        public var neighbourTemperature: Float = 0.05
+        /// Weight of the regression in the mix; the rest is the neighbour vote.
+        public var regressionWeight: Float = 0.7
+        public init() {}
+    }
+
+    /// What the classifier says about one embedding.
+    public struct Prediction: Sendable, Equatable {
+        /// Best class, or nil when the confidence is under the threshold (out of scope).
+        public var label: Int?
+        /// Best class regardless of the threshold.
+        public var best: Int
+        /// Mixed probability of the best class.
+        public var confidence: Float
+        /// Mixed probabilities of every class.
+        public var probabilities: [Float]
+    }
+
+    public let parameters: Parameters
+    public let classes: Int
+    public let dimensions: Int
+    /// (N, D) L2-normalised example embeddings and their labels, for the neighbour vote.
+    let examples: [Float]
+    let exampleLabels: [Int]
+    public let regression: SoftmaxRegression
+    /// A turn whose confidence is below this is out of scope.
+    public var threshold: Float
+
+    /// Learns from L2-normalised `embeddings` (N rows of D) labelled 0..<classes.
+    public init(embeddings: [[Float]], labels: [Int], classes: Int, parameters: Parameters = .init(), threshold: Float = 0) {
+        precondition(!embeddings.isEmpty && embeddings.count == labels.count)
+        let D = embeddings[0].count
+        self.parameters = parameters
+        self.classes = classes
+        self.dimensions = D
+        self.examples = embeddings.flatMap { $0 }
+        self.exampleLabels = labels
+        self.threshold = threshold
+        regression = SoftmaxRegression.train(
+            features: examples, labels: labels, dimensions: D, classes: classes,
+            inverseRegularization: parameters.inverseRegularization, iterations: parameters.iterations)
+    }
+
+    /// Restores a trained classifier (from the cache).
+    init(parameters: Parameters, classes: Int, examples: [Float], exampleLabels: [Int],
+         regression: SoftmaxRegression, threshold: Float) {
+        self.parameters = parameters
+        self.classes = classes
+        self.dimensions = regression.dimensions
+        self.examples = examples
+        self.exampleLabels = exampleLabels
+        self.regression = regression
+        self.threshold = threshold
+    }
+
+    /// Classifies one L2-normalised embedding.
+    public func predict(_ embedding: [Float]) -> Prediction {
+        let linear = regression.probabilities(embedding)
+        let votes = neighbourVote(embedding)
+        let weight = parameters.regressionWeight
+        var mixed = [Float](repeating: 0, count: classes)
+        for l in 0..<classes { mixed[l] = weight * linear[l] + (1 - weight) * votes[l] }
+        var best = 0
+        for l in 1..<max(classes, 1) where mixed[l] > mixed[best] { best = l }
+        let confidence = mixed[best]
+        return Prediction(label: confidence >= threshold ? best : nil, best: best, confidence: confidence,
+                          probabilities: mixed)
+    }
+
+    /// Similarity-weighted vote of the k most similar examples (cosine = dot of unit vectors).
+    func neighbourVote(_ embedding: [Float]) -> [Float] {
+        let D = dimensions, N = exampleLabels.count, k = min(parameters.neighbours, N)
+        var top: [(similarity: Float, label: Int)] = []
+        top.reserveCapacity(k + 1)
+        examples.withUnsafeBufferPointer { x in
+            for i in 0..<N {
+                var dot: Float = 0
+                let row = x.baseAddress! + i * D
+                for d in 0..<D { dot += row[d] * embedding[d] }
+                if top.count < k || dot > top[top.count - 1].similarity {
+                    let position = top.firstIndex { dot > $0.similarity } ?? top.count
+                    top.insert((dot, exampleLabels[i]), at: position)
+                    if top.count > k { top.removeLast() }
+                }
+            }
+        }
+        var votes = [Float](repeating: 0, count: classes)
+        guard let nearest = top.first?.similarity else { return votes }
+        var total: Float = 0
+        for (similarity, label) in top {
+            // Relative to the nearest, so the exponentials cannot overflow.
+            let weight = ((similarity - nearest) / parameters.neighbourTemperature).exponential
+            votes[label] += weight
+            total += weight
+        }
+        for l in 0..<classes { votes[l] /= total }
+        return votes
+    }
+}
+
+extension IntentClassifier {
+    /// How the out-of-scope threshold was chosen, for reports.
+    public struct Calibration: Sendable, Equatable {
+        public var threshold: Float
+        /// Held-out in-scope examples classified correctly and kept (cross-validated).
+        public var inScopeAccuracy: Float
+        /// Held-out out-of-scope examples rejected; nil without out-of-scope examples.
+        public var outOfScopeRecall: Float?
+    }
+
+    /// Chooses the threshold by k-fold cross-validation over the examples.
+    ///
+    /// With out-of-scope examples, the threshold maximises the mean of in-scope accuracy (correct
+    /// and kept) and out-of-scope recall. Without them, it rejects `inScopeRejection` of the
+    /// held-out in-scope examples (the least confident ones).
+    public static func calibrate(
+        embeddings: [[Float]], labels: [Int], classes: Int, outOfScope: [[Float]],
+        parameters: Parameters = .init(), folds: Int = 3, inScopeRejection: Float = 0.05
+    ) -> Calibration {
+        var inScope: [(confidence: Float, correct: Bool)] = []
+        var rejected: [Float] = []
+        // Deterministic interleaved folds keep every class in every fold.
+        let order = labels.indices.sorted { (labels[$0], $0) < (labels[$1], $1) }
+        for fold in 0..<folds {
+            var trainX: [[Float]] = [], trainY: [Int] = [], heldOut: [Int] = []
+            for (rank, index) in order.enumerated() {
+                if rank % folds == fold { heldOut.append(index) } else { trainX.append(embeddings[index]); trainY.append(labels[index]) }
+            }
+            guard !trainX.isEmpty, !heldOut.isEmpty else { continue }
+            let model = IntentClassifier(embeddings: trainX, labels: trainY, classes: classes, parameters: parameters)
+            for index in heldOut {
+                let prediction = model.predict(embeddings[index])
+                inScope.append((prediction.confidence, prediction.best == labels[index]))
+            }
+            for (index, embedding) in outOfScope.enumerated() where index % folds == fold {
+                rejected.append(model.predict(embedding).confidence)
+            }
+        }
+        guard !inScope.isEmpty else { return Calibration(threshold: 0, inScopeAccuracy: 0, outOfScopeRecall: nil) }
+        func score(_ threshold: Float) -> (accuracy: Float, recall: Float?) {
+            let kept = inScope.filter { $0.correct && $0.confidence >= threshold }.count
+            let recall = rejected.isEmpty ? nil : Float(rejected.filter { $0 < threshold }.count) / Float(rejected.count)
+            return (Float(kept) / Float(inScope.count), recall)
+        }
+        let threshold: Float
+        if rejected.isEmpty {
+            let sorted = inScope.map(\.confidence).sorted()
+            threshold = sorted[min(Int(Float(sorted.count) * inScopeRejection), sorted.count - 1)]
+        } else {
+            let candidates = Set(inScope.map(\.confidence) + rejected).sorted()
+            threshold = candidates.max { a, b in
+                let (sa, sb) = (score(a), score(b))
+                return sa.accuracy + sa.recall! < sb.accuracy + sb.recall!
+            } ?? 0
+        }
+        let (accuracy, recall) = score(threshold)
+        return Calibration(threshold: threshold, inScopeAccuracy: accuracy, outOfScopeRecall: recall)
+    }
+}

@@ -1,0 +1,60 @@
+/// What the engine made of one user turn, and how long each stage took.
+
+/// The sentiment of a turn, from the model's classification head.
+public struct Sentiment: Sendable, Equatable {
+    /// "negative", "neutral" or "positive" (the model's own label names).
+    public var label: String
+    /// Probability of `label`.
+    public var score: Float
+    /// Every label's probability, in the model's label order.
+    public var probabilities: [(label: String, probability: Float)]
+
+    public static func == (a: Sentiment, b: Sentiment) -> Bool {
+        a.label == b.label && a.score == b.score && a.probabilities.map(\.label) == b.probabilities.map(\.label)
+            && a.probabilities.map(\.probability) == b.probabilities.map(\.probability)
+    }
+}
+
+/// Milliseconds spent in each stage of a turn, measured with a monotonic clock.
+public struct TurnTimings: Sendable, Equatable {
+    public var tokenize: Double = 0
+    public var encode: Double = 0
+    /// Intent classification and sentiment.
+    public var classify: Double = 0
+    /// Choosing the reply.
+    public var retrieve: Double = 0
+    public var total: Double = 0
+
+    public init() {}
+}
+
+/// One answered turn.
+public struct Turn: Sendable, Equatable {
+    public var text: String
+    public var reply: String
+    /// The recognised intent's name, or `Turn.outOfScope`.
+    public var intent: String
+    /// Confidence of the best intent (even when it fell under the threshold).
+    public var confidence: Float
+    /// The best intent when the turn was judged out of scope.
+    public var nearestIntent: String?
+    public var sentiment: Sentiment?
+    public var timings: TurnTimings
+
+    /// The intent name reported for turns the bot does not handle.
+    public static let outOfScope = "out_of_scope"
+    public var isOutOfScope: Bool { intent == Turn.outOfScope }
+}
+
+/// A monotonic stopwatch in milliseconds.
+struct Stopwatch {
+    private var start = ContinuousClock.now
+
+    /// Milliseconds since the last lap (or start), and restarts.
+    mutating func lap() -> Double {
+        let now = ContinuousClock.now
+        let elapsed = start.duration(to: now)
+        start = now
+        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import ChatEngine
+import Foundation
+
+/// `squeezechat ask`: one-shot turns, answered as the chat would answer them.
+struct AskCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ask",
+        abstract: "Answer each text (or each standard-input line) as one chat turn.",
+        discussion: "Turns are answered in order within one conversation, so a reply is never repeated back to back.")
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var chat: ChatOptions
+
+    @Flag(name: .long, help: "Print one JSON object per turn: text, reply, intent, confidence, sentiment, timings_ms.")
+    var json = false
+
+    @Argument(help: "Turns; standard input lines when none are given.")
+    var texts: [String] = []
+
+    func run() throws {
+        let session = ChatSession(engine: chat.engine(model: try model.load()))
+        TextInput.forEach(arguments: texts) { text in
+            let turn = session.respond(to: text)
+            print(json ? Self.json(turn) : turn.reply)
+        }
+    }
+
+    static func json(_ turn: Turn) -> String {
+        var fields = [
+            "\"text\":\(JSON.string(turn.text))", "\"reply\":\(JSON.string(turn.reply))",
+            "\"intent\":\(JSON.string(turn.intent))", "\"confidence\":\(JSON.number(turn.confidence))",
+        ]
+        if let nearest = turn.nearestIntent { fields.append("\"nearest_intent\":\(JSON.string(nearest))") }
+        if let sentiment = turn.sentiment {
+            let probabilities = sentiment.probabilities.map { "\(JSON.string($0.label)):\(JSON.number($0.probability))" }
+            fields.append("\"sentiment\":{\"label\":\(JSON.string(sentiment.label)),\"score\":\(JSON.number(sentiment.score)),"
+                          + "\"probabilities\":{\(probabilities.joined(separator: ","))}}")
+        } else {
+            fields.append("\"sentiment\":null")
+        }
+        let t = turn.timings
+        let stages = [("tokenize", t.tokenize), ("encode", t.encode), ("classify", t.classify),
+                      ("retrieve", t.retrieve), ("total", t.total)]
+        fields.append("\"timings_ms\":{" + stages.map { "\"\($0.0)\":\(String(format: "%.3f", $0.1))" }.joined(separator: ",") + "}")
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+}

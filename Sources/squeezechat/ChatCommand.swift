@@ -1,0 +1,71 @@
+import ArgumentParser
+import ChatEngine
+import Foundation
+
+/// `squeezechat chat` (the default): a conversation with the bot.
+///
+/// This is the line-oriented mode: one reply per input line, a prompt and the turn's latency
+/// when standard input is a terminal, bare replies (or JSON lines) when it is piped.
+struct ChatCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chat",
+        abstract: "Chat with the bot (the default command).",
+        discussion: "Type /help for the commands, /quit or Ctrl-D to leave.")
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var chat: ChatOptions
+
+    @Flag(name: .long, help: "Line-oriented chat (the only mode until the full-screen interface lands).")
+    var plain = false
+
+    @Flag(name: .long, help: "Print one JSON object per turn (as `ask --json`).")
+    var json = false
+
+    func run() throws {
+        let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 && !json
+        let engine = chat.engine(model: try model.load())
+        let session = ChatSession(engine: engine)
+        if interactive {
+            print("squeezechat: \(engine.model.name), \(engine.intents.intents.count) intents. /help for commands, /quit to leave.")
+        }
+        while true {
+            if interactive { print("you> ", terminator: ""); fflush(nil) }
+            guard let line = readLine() else { break }
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            if text.hasPrefix("/") {
+                if !slashCommand(text, engine: engine) { break }
+                continue
+            }
+            let turn = session.respond(to: text)
+            if json {
+                print(AskCommand.json(turn))
+            } else if interactive {
+                let sentiment = turn.sentiment.map { ", \($0.label)" } ?? ""
+                print("bot> \(turn.reply)")
+                print(String(format: "     [%@ %.2f%@ | %.1f ms]", turn.intent, turn.confidence, sentiment, turn.timings.total))
+            } else {
+                print(turn.reply)
+            }
+            fflush(nil)
+        }
+    }
+
+    /// Runs a slash command; false means quit.
+    func slashCommand(_ text: String, engine: ChatEngine) -> Bool {
+        let command = text.split(separator: " ", maxSplits: 1).first.map(String.init) ?? text
+        switch command {
+        case "/quit", "/exit": return false
+        case "/help": print("/help  /intents  /model  /quit")
+        case "/intents": print(engine.intents.intents.map(\.name).joined(separator: ", "))
+        case "/model":
+            let c = engine.model.config
+            let g = c.groups
+            print("\(engine.model.name): \(c.architecture.rawValue), \(c.layerCount) layers, hidden \(c.hiddenSize), "
+                  + "\(c.headCount) heads, groups q\(g.query) k\(g.key) v\(g.value) post\(g.postAttention) "
+                  + "int\(g.intermediate) out\(g.output)")
+        default: print("unknown command \(command); /help lists them")
+        }
+        return true
+    }
+}

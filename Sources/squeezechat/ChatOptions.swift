@@ -1,0 +1,49 @@
+import ArgumentParser
+import BuiltInIntents
+import ChatEngine
+import Foundation
+import SqueezeBERT
+
+/// Options of the commands that chat: which intents, the out-of-scope threshold, the cache.
+struct ChatOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "A folder of intent files (YAML or JSON). Default: $SQUEEZECHAT_INTENTS, else the built-in set.",
+        valueName: "DIR"))
+    var intents: String?
+
+    @Option(name: .long, help: "Out-of-scope threshold on intent confidence, 0-1 (default: calibrated on the examples).")
+    var threshold: Float?
+
+    @Flag(name: .long, help: "Do not read or write the embedding cache.")
+    var noCache = false
+
+    func validate() throws {
+        if let threshold, !(0...1).contains(threshold) { throw ValidationError("--threshold must be between 0 and 1") }
+    }
+
+    /// The intent folder to load: --intents, else $SQUEEZECHAT_INTENTS, else the built-in set.
+    var folder: URL {
+        if let intents { return URL(fileURLWithPath: intents) }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["SQUEEZECHAT_INTENTS"], !fromEnvironment.isEmpty {
+            return URL(fileURLWithPath: fromEnvironment)
+        }
+        return BuiltInIntents.folder
+    }
+
+    /// Loads the intents and builds the engine; a bad file is one line on standard error, exit 1.
+    func engine(model: EncoderModel) -> ChatEngine {
+        let set: IntentSet
+        do {
+            set = try IntentLoader.load(folder: folder)
+        } catch let error as IntentFileError {
+            Output.fail(error.description)
+        } catch {
+            Output.fail("\(folder.path): \(error.localizedDescription)")
+        }
+        var options = ChatEngine.Options(cacheDirectory: noCache ? nil : ChatEngine.defaultCacheDirectory())
+        options.threshold = threshold
+        let engine = ChatEngine(model: model, intents: set, options: options)
+        if let warning = engine.startup.cacheWarning { Output.warn(warning) }
+        return engine
+    }
+}

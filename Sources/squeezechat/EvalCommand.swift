@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `squeezechat eval`: accuracy on labelled data, one subcommand per task.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Measure accuracy on a labelled data file.",
+        subcommands: [EvalIntentsCommand.self]
+    )
+}

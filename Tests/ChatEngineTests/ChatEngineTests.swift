@@ -1,0 +1,109 @@
+import Foundation
+import SqueezeBERT
+import Testing
+@testable import ChatEngine
+
+struct ChatEngineTests {
+    func engine(threshold: Float? = nil, cache: URL? = nil) throws -> ChatEngine {
+        var options = ChatEngine.Options(cacheDirectory: cache)
+        options.threshold = threshold
+        return ChatEngine(model: try ChatFixtures.model(), intents: try IntentLoader.load(folder: ChatFixtures.intents),
+                          options: options)
+    }
+
+    @Test func anExampleIsRecognisedAsItsOwnIntent() throws {
+        let engine = try engine(threshold: 0)
+        // The examples themselves are in the training set: the mix of regression and nearest
+        // neighbours must put them in their own intent even with a random encoder.
+        for intent in engine.intents.intents {
+            for example in intent.examples {
+                #expect(engine.respond(to: example).intent == intent.name, "\(example)")
+            }
+        }
+    }
+
+    @Test func belowTheThresholdIsOutOfScopeWithAFallback() throws {
+        let engine = try engine(threshold: 1.0)  // nothing is that confident
+        let turn = engine.respond(to: "hello")
+        #expect(turn.isOutOfScope && turn.intent == Turn.outOfScope)
+        #expect(engine.intents.fallbackResponses.contains(turn.reply))
+        #expect(turn.nearestIntent != nil)
+    }
+
+    @Test func repliesAreNeverRepeatedBackToBack() throws {
+        let session = ChatSession(engine: try engine(threshold: 0))
+        var previous = ""
+        for _ in 0..<6 {
+            let turn = session.respond(to: "bye")
+            #expect(turn.intent == "goodbye")
+            #expect(turn.reply != previous)
+            previous = turn.reply
+        }
+    }
+
+    @Test func sentimentVariantsAreUsedWhenTheyFit() throws {
+        let engine = try engine(threshold: 0)
+        let greeting = try #require(engine.intents.intent(named: "greeting"))
+        for text in ["hi", "hello", "hey there", "good morning", "hello bot"] {
+            let turn = engine.respond(to: text)
+            let sentiment = try #require(turn.sentiment, "the classifier model has a sentiment head")
+            let expected = switch sentiment.label {
+            case "negative": greeting.negativeResponses
+            case "positive": greeting.positiveResponses
+            default: greeting.responses
+            }
+            #expect(expected.contains(turn.reply), "\(text): \(sentiment.label) -> \(turn.reply)")
+        }
+    }
+
+    @Test func timingsAddUp() throws {
+        let turn = try engine(threshold: 0).respond(to: "thank you so much")
+        let t = turn.timings
+        #expect(t.tokenize >= 0 && t.encode > 0 && t.classify >= 0 && t.retrieve >= 0)
+        #expect(abs(t.total - (t.tokenize + t.encode + t.classify + t.retrieve)) < 1e-9)
+    }
+
+    @Test func theCacheMakesTheSecondStartWarmAndIsRebuiltWhenCorrupt() throws {
+        let cache = try ChatFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let cold = try engine(cache: cache)
+        #expect(cold.startup.encoded == cold.startup.texts && cold.startup.texts > 0)
+        #expect(cold.startup.trained)
+        let warm = try engine(cache: cache)
+        #expect(warm.startup.encoded == 0 && !warm.startup.trained)
+        #expect(warm.classifier.regression == cold.classifier.regression)
+        #expect(warm.respond(to: "hello").reply == cold.respond(to: "hello").reply)
+
+        let file = try #require(try FileManager.default.contentsOfDirectory(at: cache, includingPropertiesForKeys: nil)
+            .first { $0.lastPathComponent.hasPrefix("embeddings-") })
+        var bytes = try Data(contentsOf: file)
+        bytes[bytes.count / 2] ^= 0xFF
+        try bytes.write(to: file)
+        #expect(try engine(cache: cache).startup.encoded == cold.startup.texts, "a corrupt cache must not be trusted")
+        try Data(bytes.prefix(10)).write(to: file)
+        #expect(try engine(cache: cache).startup.encoded == cold.startup.texts, "a truncated cache must not be trusted")
+    }
+
+    @Test func changedIntentsReencodeOnlyWhatChanged() throws {
+        let cache = try ChatFixtures.temporaryFolder(), folder = try ChatFixtures.temporaryFolder()
+        defer { for url in [cache, folder] { try? FileManager.default.removeItem(at: url) } }
+        let model = try ChatFixtures.model()
+        let file = folder.appendingPathComponent("bot.yaml")
+        try "intents:\n  - name: a\n    examples: [one, two]\n    responses: [A]\n".write(to: file, atomically: true, encoding: .utf8)
+        _ = ChatEngine(model: model, intents: try IntentLoader.load(folder: folder), options: .init(cacheDirectory: cache))
+        try "intents:\n  - name: a\n    examples: [one, two, three]\n    responses: [A]\n".write(to: file, atomically: true, encoding: .utf8)
+        let edited = ChatEngine(model: model, intents: try IntentLoader.load(folder: folder), options: .init(cacheDirectory: cache))
+        #expect(edited.startup.encoded == 1 && edited.startup.trained, "a new example re-encodes one text and retrains")
+    }
+
+    @Test func aDifferentModelGetsItsOwnCache() throws {
+        let cache = try ChatFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: cache) }
+        _ = try engine(cache: cache)
+        let other = try EncoderModel.load(from: ChatFixtures.tinyModel.deletingLastPathComponent()
+            .appendingPathComponent("tiny-bert-classifier"))
+        let engine = ChatEngine(model: other, intents: try IntentLoader.load(folder: ChatFixtures.intents),
+                                options: .init(cacheDirectory: cache))
+        #expect(engine.startup.encoded == engine.startup.texts)
+    }
+}
