@@ -6,8 +6,11 @@ import Foundation
 enum ClassifierCache {
     private static let magic: UInt64 = 0x3143_4C43_5A51_5153  // "SQZCLC1"
 
+    /// Bumped whenever training or calibration changes, so old caches are not trusted.
+    static let version = 2
+
     static func key(modelKey: UInt64, set: IntentSet, parameters: IntentClassifier.Parameters) -> UInt64 {
-        var text = "\(modelKey)|\(parameters)"
+        var text = "v\(version)|\(modelKey)|\(parameters)"
         for intent in set.intents { text += "|\(intent.name):" + intent.examples.joined(separator: "\u{1F}") }
         text += "|oos:" + set.outOfScopeExamples.joined(separator: "\u{1F}")
         return Hashing.fnv1a(text)

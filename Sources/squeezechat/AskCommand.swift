@@ -15,11 +15,22 @@ struct AskCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object per turn: text, reply, intent, confidence, sentiment, timings_ms.")
     var json = false
 
+    @Flag(name: .long, help: "Report on standard error how the engine started (cache, training, milliseconds).")
+    var verbose = false
+
     @Argument(help: "Turns; standard input lines when none are given.")
     var texts: [String] = []
 
     func run() throws {
-        let session = ChatSession(engine: chat.engine(model: try model.load()))
+        let engine = chat.engine(model: try model.load())
+        if verbose {
+            let s = engine.startup, c = s.calibration
+            FileHandle.standardError.write(Data(String(
+                format: "startup: %d texts, %d encoded, classifier %@, %.1f ms; threshold %.3f (cross-validated in-scope accuracy %.1f%%%@)\n",
+                s.texts, s.encoded, s.trained ? "trained" : "from cache", s.milliseconds, engine.classifier.threshold,
+                c.inScopeAccuracy * 100, c.outOfScopeRecall.map { String(format: ", out-of-scope recall %.1f%%", $0 * 100) } ?? "").utf8))
+        }
+        let session = ChatSession(engine: engine)
         TextInput.forEach(arguments: texts) { text in
             let turn = session.respond(to: text)
             print(json ? Self.json(turn) : turn.reply)

@@ -124,12 +124,14 @@ extension IntentClassifier {
 
     /// Chooses the threshold by k-fold cross-validation over the examples.
     ///
-    /// With out-of-scope examples, the threshold maximises the mean of in-scope accuracy (correct
-    /// and kept) and out-of-scope recall. Without them, it rejects `inScopeRejection` of the
-    /// held-out in-scope examples (the least confident ones).
+    /// With out-of-scope examples, the threshold is the lowest that rejects `outOfScopeRecall` of
+    /// the held-out out-of-scope examples: the most in-scope turns kept for the recall asked for.
+    /// Without them, it rejects `inScopeRejection` of the held-out in-scope examples (the least
+    /// confident ones).
     public static func calibrate(
         embeddings: [[Float]], labels: [Int], classes: Int, outOfScope: [[Float]],
-        parameters: Parameters = .init(), folds: Int = 3, inScopeRejection: Float = 0.05
+        parameters: Parameters = .init(), folds: Int = 3, inScopeRejection: Float = 0.05,
+        outOfScopeRecall targetRecall: Float = 0.75
     ) -> Calibration {
         var inScope: [(confidence: Float, correct: Bool)] = []
         var rejected: [Float] = []
@@ -161,11 +163,9 @@ extension IntentClassifier {
             let sorted = inScope.map(\.confidence).sorted()
             threshold = sorted[min(Int(Float(sorted.count) * inScopeRejection), sorted.count - 1)]
         } else {
-            let candidates = Set(inScope.map(\.confidence) + rejected).sorted()
-            threshold = candidates.max { a, b in
-                let (sa, sb) = (score(a), score(b))
-                return sa.accuracy + sa.recall! < sb.accuracy + sb.recall!
-            } ?? 0
+            let sorted = rejected.sorted()
+            let needed = min(max(Int((targetRecall * Float(sorted.count)).rounded(.up)), 1), sorted.count)
+            threshold = sorted[needed - 1].nextUp
         }
         let (accuracy, recall) = score(threshold)
         return Calibration(threshold: threshold, inScopeAccuracy: accuracy, outOfScopeRecall: recall)
