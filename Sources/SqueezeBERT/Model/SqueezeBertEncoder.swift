@@ -7,6 +7,10 @@
 /// same type with every group count 1.
 public final class SqueezeBertEncoder: Sendable {
     public let config: EncoderConfig
+    /// How the projection weights are stored.
+    public let precision: Precision
+    /// Worker threads a forward pass uses unless the call says otherwise.
+    public let threads: Int
     let embeddings: Embeddings
     let layers: [EncoderLayer]
     /// `pooler.dense`: absent in some sentence-embedding checkpoints.
@@ -15,8 +19,18 @@ public final class SqueezeBertEncoder: Sendable {
     let classifier: PointwiseConvolution?
 
     /// Loads every tensor the configuration calls for, by the checkpoint's own key names.
-    public init(config: EncoderConfig, weights: some WeightSource) throws {
+    ///
+    /// - Parameters:
+    ///   - precision: fp32 keeps the checkpoint's values; int8 quantises every projection per output channel.
+    ///   - threads: default worker threads of a forward pass; nil means the active cores.
+    ///   - maxTokens: the longest sequence expected; sizes the reused workspace (longer inputs still work).
+    public init(
+        config: EncoderConfig, weights: some WeightSource, precision: Precision = .fp32, threads: Int? = nil,
+        maxTokens: Int = 128
+    ) throws {
         self.config = config
+        self.precision = precision
+        self.threads = max(1, threads ?? ComputePool.activeCores)
         let layout = try CheckpointLayout(architecture: config.architecture, weights: weights)
         embeddings = try Embeddings(config: config, layout: layout, weights: weights)
         layers = try (0..<config.layerCount).map {
@@ -55,7 +69,7 @@ public final class SqueezeBertEncoder: Sendable {
     ///   - keepHiddenStates: also return the embeddings output and every layer's output.
     public func forward(
         ids: [Int32], tokenTypes: [Int32]? = nil, lengths: [Int], sequenceLength T: Int,
-        keepHiddenStates: Bool = false
+        keepHiddenStates: Bool = false, threads: Int? = nil
     ) -> EncoderOutput {
         let B = lengths.count, C = config.hiddenSize, I = config.intermediateSize, M = B * T
         precondition(ids.count == M, "ids must be (B, T)")
