@@ -1,0 +1,1 @@
+// Header-only; this file gives SwiftPM a source to build.
