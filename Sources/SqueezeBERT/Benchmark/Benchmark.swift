@@ -119,21 +119,4 @@ extension Benchmark {
         return usage.ru_maxrss
         #endif
     }
-
-    /// Seconds since this process started (Linux: from /proc/self/stat, 10 ms resolution), or nil.
-    public static func secondsSinceProcessStart() -> Double? {
-        #if os(Linux)
-        guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        // Fields after "comm)": state is field 3, starttime is field 22 (clock ticks since boot).
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 19, let ticks = Double(fields[19]) else { return nil }
-        let hertz = Double(sysconf(Int32(_SC_CLK_TCK)))
-        var now = timespec()
-        clock_gettime(CLOCK_BOOTTIME, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 - ticks / hertz
-        #else
-        return nil
-        #endif
-    }
 }

@@ -285,11 +285,24 @@ extension Kernels {
 
 // MARK: - Element-wise functions on SIMD8
 
+/// Lane-wise clamp to [lo, hi] with plain compares and blends (the standard library's generic
+/// `clamped` / `pointwiseMin` are not specialised for SIMD8 and cost a call per vector).
+@inline(__always) func clamp8(_ x: Vector, _ lo: Float, _ hi: Float) -> Vector {
+    let low = Vector(repeating: lo), high = Vector(repeating: hi)
+    var y = x.replacing(with: low, where: x .< low)
+    y = y.replacing(with: high, where: y .> high)
+    return y
+}
+
 /// e^x for each lane (Cephes expf: range reduction to [-ln2/2, ln2/2] and a degree-6
 /// polynomial; about 1 ulp). Inputs below -87.3 give about 1e-38 rather than 0.
 @inline(__always) func exp8(_ x: Vector) -> Vector {
-    let x = x.clamped(lowerBound: Vector(repeating: -87.3), upperBound: Vector(repeating: 88.3))
-    let n = (x * 1.44269504088896341).rounded(.toNearestOrEven)
+    let x = clamp8(x, -87.3, 88.3)
+    // Round x / ln2 to the nearest integer with the 1.5 * 2^23 trick: adding it leaves the
+    // integer in the low mantissa bits, which are also n's two's-complement bits.
+    let magic = Vector(repeating: 12582912)
+    let shifted = magic.addingProduct(x, Vector(repeating: 1.44269504088896341))
+    let n = shifted - magic
     var r = x.addingProduct(n, Vector(repeating: -0.693359375))
     r = r.addingProduct(n, Vector(repeating: 2.12194440e-4))
     var p = Vector(repeating: 1.9875691500e-4)
@@ -299,14 +312,15 @@ extension Kernels {
     p = Vector(repeating: 1.6666665459e-1).addingProduct(p, r)
     p = Vector(repeating: 5.0000001201e-1).addingProduct(p, r)
     let y = (r + 1).addingProduct(p, r * r)
-    let bits = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
+    let integer = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
+    let bits = (integer &+ 127) &<< 23
     return y * unsafeBitCast(bits, to: Vector.self)
 }
 
 /// erf(x) for each lane: a rational approximation on [-4, 4] (Eigen's / XLA's float erf),
 /// within 5e-7 relative of the true erf; outside that range erf is +-1 in float.
 @inline(__always) func erf8(_ x: Vector) -> Vector {
-    let x = x.clamped(lowerBound: Vector(repeating: -4), upperBound: Vector(repeating: 4))
+    let x = clamp8(x, -4, 4)
     let x2 = x * x
     var p = Vector(repeating: 2.77068142495902e-08).addingProduct(x2, Vector(repeating: -2.72614225801306e-10))
     p = Vector(repeating: -2.10102402082508e-06).addingProduct(x2, p)
@@ -330,7 +344,7 @@ extension Kernels {
 
 /// tanh(x) = 1 - 2 / (e^{2x} + 1), for each lane.
 @inline(__always) func tanh8(_ x: Vector) -> Vector {
-    let e = exp8((x * 2).clamped(lowerBound: Vector(repeating: -40), upperBound: Vector(repeating: 40)))
+    let e = exp8(clamp8(x * 2, -40, 40))
     return 1 - 2 / (e + 1)
 }
 

@@ -64,16 +64,16 @@ struct LayerNormParameters: Sendable {
 
 /// Word, position and token-type tables plus their LayerNorm (`SqueezeBertEmbeddings`).
 struct Embeddings: Sendable {
-    let word: [Float]
-    let position: [Float]
-    let tokenType: [Float]
+    let word: FloatTable
+    let position: FloatTable
+    let tokenType: FloatTable
     let norm: LayerNormParameters
 
     init(config: EncoderConfig, layout: CheckpointLayout, weights: some WeightSource) throws {
         let C = config.hiddenSize
-        word = try weights.floatTensor(name: layout.wordEmbeddings, expectedShape: [config.vocabSize, C])
-        position = try weights.floatTensor(name: layout.positionEmbeddings, expectedShape: [config.maxPositions, C])
-        tokenType = try weights.floatTensor(name: layout.tokenTypeEmbeddings, expectedShape: [config.typeVocabSize, C])
+        word = try FloatTable(name: layout.wordEmbeddings, expectedShape: [config.vocabSize, C], weights: weights)
+        position = try FloatTable(name: layout.positionEmbeddings, expectedShape: [config.maxPositions, C], weights: weights)
+        tokenType = try FloatTable(name: layout.tokenTypeEmbeddings, expectedShape: [config.typeVocabSize, C], weights: weights)
         norm = try LayerNormParameters(layout.embeddingsNorm, channels: C, eps: config.layerNormEps, weights: weights)
     }
 }

@@ -122,16 +122,10 @@ public final class SqueezeBertEncoder: Sendable {
                 workspace.types.update(repeating: 0, count: M)
             }
             types = UnsafePointer(workspace.types)
-            embeddings.word.withUnsafeBufferPointer { word in
-                embeddings.position.withUnsafeBufferPointer { position in
-                    embeddings.tokenType.withUnsafeBufferPointer { tokenType in
-                        Kernels.embeddings(
-                            out: x, ids: idp.baseAddress!, types: types,
-                            word: word.baseAddress!, position: position.baseAddress!,
-                            tokenType: tokenType.baseAddress!, batch: B, tokens: T, channels: C)
-                    }
-                }
-            }
+            Kernels.embeddings(
+                out: x, ids: idp.baseAddress!, types: types,
+                word: embeddings.word.values, position: embeddings.position.values,
+                tokenType: embeddings.tokenType.values, batch: B, tokens: T, channels: C)
         }
         embeddings.norm(x, rows: 0..<M)
         if keepHiddenStates { hiddenStates.append(Array(UnsafeBufferPointer(start: x, count: M * C))) }
