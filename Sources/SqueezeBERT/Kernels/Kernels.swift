@@ -180,7 +180,9 @@ extension Kernels {
                 let a = inp + m * K + g * Kg
                 let o = out + m * N + column
                 let offset = m * N + column
-                switch rowEnd - m {
+                // int8 panels use at most 4-row tiles: with 6, LLVM keeps the six broadcasts live
+                // across the two widened weight vectors and spills three accumulators.
+                switch W.scaled ? min(rowEnd - m, 4) : rowEnd - m {
                 case 6...: tile(W.self, 6, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset); m += 6
                 case 5: tile(W.self, 5, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset); m += 5
                 case 4: tile(W.self, 4, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset); m += 4
