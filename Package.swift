@@ -32,7 +32,16 @@ let package = Package(
     ],
     targets: [
         // The engine: tokenizer, checkpoint loading, kernels and the encoder. No UI, no I/O beyond model files.
-        .target(name: "SqueezeBERT"),
+        // AVX2 + FMA: Swift's SIMD8<Float> then maps to one ymm register and addingProduct to one
+        // vfmadd231ps (without them the kernels call fmaf per lane). The binary then needs an x86-64
+        // CPU from 2013 on (Haswell, AMD Zen or newer); see README "Performance".
+        .target(
+            name: "SqueezeBERT",
+            dependencies: ["CThreads"],
+            swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"], .when(platforms: [.linux]))]
+        ),
+        // C atomics and the spin-wait hint for the engine's thread pool (header-only).
+        .target(name: "CThreads"),
         // The chat brain: intents, out-of-scope fallback, retrieval, per-turn timings. No terminal code.
         .target(
             name: "ChatEngine",

@@ -10,7 +10,14 @@ public final class EncoderModel: Sendable {
     public let encoder: SqueezeBertEncoder
 
     /// Loads and cross-checks the three files; every problem is a `ModelLoadError` naming its file.
-    public static func load(from folder: URL, maxLength: Int = 128) throws -> EncoderModel {
+    ///
+    /// - Parameters:
+    ///   - maxLength: maximum tokens per text; the encoder's workspace is sized for it.
+    ///   - precision: how projection weights are stored (int8 quantises them at load).
+    ///   - threads: worker threads for one forward pass; nil means the active cores.
+    public static func load(
+        from folder: URL, maxLength: Int = 128, precision: Precision = .fp32, threads: Int? = nil
+    ) throws -> EncoderModel {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ModelLoadError(.missingFile, file: folder.path, "model folder not found")
@@ -29,7 +36,8 @@ public final class EncoderModel: Sendable {
                                  "\(vocabulary.count) tokens but config.json has vocab_size \(config.vocabSize)")
         }
         let weights = try SafeTensorsFile(path: weightsURL.path)
-        let encoder = try SqueezeBertEncoder(config: config, weights: weights)
+        let encoder = try SqueezeBertEncoder(config: config, weights: weights, precision: precision, threads: threads,
+                                             maxTokens: min(maxLength, config.maxPositions))
         let tokenizer = BertTokenizer(vocabulary: vocabulary, maxLength: min(maxLength, config.maxPositions),
                                       maxPositions: config.maxPositions)
         return EncoderModel(folder: folder, config: config, tokenizer: tokenizer, encoder: encoder)

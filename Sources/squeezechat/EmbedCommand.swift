@@ -8,6 +8,7 @@ struct EmbedCommand: ParsableCommand {
         abstract: "Print {\"text\": ..., \"embedding\": [...]} for each text (or each standard-input line).")
 
     @OptionGroup var model: ModelOptions
+    @OptionGroup var engine: EngineOptions
 
     @Option(name: .long, help: "How token vectors become one: mean (masked mean) or cls (first token).")
     var pooling: Pooling = .mean
@@ -26,7 +27,7 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let encoder = try model.load()
+        let encoder = try model.load(precision: engine.precision, threads: engine.threads)
         var pending: [String] = []
         func flush() {
             for (text, vector) in zip(pending, encoder.embed(pending, pooling: pooling, normalize: normalize)) {

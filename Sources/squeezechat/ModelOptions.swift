@@ -26,10 +26,10 @@ struct ModelOptions: ParsableArguments {
     }
 
     /// Loads the model; a load failure is one line on standard error and exit code 1.
-    func load() throws -> EncoderModel {
+    func load(precision: Precision = .fp32, threads: Int? = nil) throws -> EncoderModel {
         let url = try folder()
         do {
-            return try EncoderModel.load(from: url, maxLength: maxLength)
+            return try EncoderModel.load(from: url, maxLength: maxLength, precision: precision, threads: threads)
         } catch let error as ModelLoadError {
             Output.fail(error.description)
         }

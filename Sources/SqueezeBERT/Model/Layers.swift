@@ -5,48 +5,36 @@ struct PointwiseConvolution: Sendable {
     let inputs: Int
     let outputs: Int
     let groups: Int
-    /// Packed (G, K/G, N/G) for `Kernels.groupedMatmul`.
-    let weight: [Float]
-    let bias: [Float]
+    /// Weight and bias packed into micro-kernel panels (`PackedMatrix`), fp32 or int8.
+    let matrix: PackedMatrix
 
     init(
         _ names: CheckpointLayout.Projection, inputs: Int, outputs: Int, groups: Int,
-        layout: CheckpointLayout, weights: some WeightSource
+        layout: CheckpointLayout, weights: some WeightSource, precision: Precision = .fp32
     ) throws {
         self.inputs = inputs
         self.outputs = outputs
         self.groups = groups
         let shape = layout.projectionShape(inputs: inputs, outputs: outputs, groups: groups)
+        // Both layouts store row n = output channel n's K/G inputs: (N, K/G) or (N, K/G, 1).
         let checkpoint = try weights.floatTensor(name: names.weight, expectedShape: shape)
-        bias = try weights.floatTensor(name: names.bias, expectedShape: [outputs])
-        weight = Self.pack(checkpoint, inputs: inputs, outputs: outputs, groups: groups)
+        let bias = try weights.floatTensor(name: names.bias, expectedShape: [outputs])
+        matrix = PackedMatrix(weight: checkpoint, bias: bias, inputs: inputs, outputs: outputs, groups: groups,
+                              precision: precision)
     }
 
-    /// Reorders the checkpoint's (N, K/G) rows into per-group transposed blocks (G, K/G, N/G), so
-    /// the kernel streams contiguous weights for one input channel across a group's outputs.
-    static func pack(_ checkpoint: [Float], inputs K: Int, outputs N: Int, groups G: Int) -> [Float] {
-        let Kg = K / G, Ng = N / G
-        var packed = [Float](repeating: 0, count: N * Kg)
-        for g in 0..<G {
-            for n in 0..<Ng {
-                let row = (g * Ng + n) * Kg
-                for k in 0..<Kg {
-                    packed[(g * Kg + k) * Ng + n] = checkpoint[row + k]
-                }
-            }
-        }
-        return packed
-    }
+    /// The independent tasks of one product over `rows` rows (for threads).
+    func tasks(rows: Int) -> Int { Kernels.matmulTasks(rows: rows, matrix: matrix) }
 
-    /// out (M, N) = conv(inp (M, K)).
-    func callAsFunction(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, rows: Int) {
-        weight.withUnsafeBufferPointer { w in
-            bias.withUnsafeBufferPointer { b in
-                Kernels.groupedMatmul(
-                    out: out, inp: inp, weight: w.baseAddress!, bias: b.baseAddress!,
-                    rows: rows, inputs: inputs, outputs: outputs, groups: groups)
-            }
-        }
+    /// Multiply-adds of one product over `rows` rows.
+    func flops(rows: Int) -> Int { 2 * rows * inputs * outputs / groups }
+
+    /// out (M, N) = epilogue(conv(inp (M, K))), over the task sub-range `tasks`.
+    func callAsFunction(
+        _ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, rows: Int,
+        epilogue: Epilogue = .none, tasks: Range<Int>? = nil
+    ) {
+        Kernels.matmul(out: out, inp: inp, matrix: matrix, rows: rows, epilogue: epilogue, tasks: tasks)
     }
 }
 
@@ -62,13 +50,13 @@ struct LayerNormParameters: Sendable {
         self.eps = eps
     }
 
-    /// x (M, C) = LayerNorm(x + residual), in place.
-    func callAsFunction(_ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>? = nil, rows: Int) {
+    /// x (M, C) = LayerNorm(x + residual), in place, for the rows in `rows`.
+    func callAsFunction(_ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>? = nil, rows: Range<Int>) {
         gamma.withUnsafeBufferPointer { g in
             beta.withUnsafeBufferPointer { b in
                 Kernels.layerNorm(
                     x, residual: residual, gamma: g.baseAddress!, beta: b.baseAddress!,
-                    rows: rows, channels: g.count, eps: eps)
+                    rowRange: rows, channels: g.count, eps: eps)
             }
         }
     }
@@ -76,16 +64,16 @@ struct LayerNormParameters: Sendable {
 
 /// Word, position and token-type tables plus their LayerNorm (`SqueezeBertEmbeddings`).
 struct Embeddings: Sendable {
-    let word: [Float]
-    let position: [Float]
-    let tokenType: [Float]
+    let word: FloatTable
+    let position: FloatTable
+    let tokenType: FloatTable
     let norm: LayerNormParameters
 
     init(config: EncoderConfig, layout: CheckpointLayout, weights: some WeightSource) throws {
         let C = config.hiddenSize
-        word = try weights.floatTensor(name: layout.wordEmbeddings, expectedShape: [config.vocabSize, C])
-        position = try weights.floatTensor(name: layout.positionEmbeddings, expectedShape: [config.maxPositions, C])
-        tokenType = try weights.floatTensor(name: layout.tokenTypeEmbeddings, expectedShape: [config.typeVocabSize, C])
+        word = try FloatTable(name: layout.wordEmbeddings, expectedShape: [config.vocabSize, C], weights: weights)
+        position = try FloatTable(name: layout.positionEmbeddings, expectedShape: [config.maxPositions, C], weights: weights)
+        tokenType = try FloatTable(name: layout.tokenTypeEmbeddings, expectedShape: [config.typeVocabSize, C], weights: weights)
         norm = try LayerNormParameters(layout.embeddingsNorm, channels: C, eps: config.layerNormEps, weights: weights)
     }
 }
@@ -96,12 +84,15 @@ struct EncoderLayer: Sendable {
     let query, key, value, postAttention, intermediate, output: PointwiseConvolution
     let postAttentionNorm, outputNorm: LayerNormParameters
 
-    init(index: Int, config: EncoderConfig, layout: CheckpointLayout, weights: some WeightSource) throws {
+    init(
+        index: Int, config: EncoderConfig, layout: CheckpointLayout, weights: some WeightSource, precision: Precision
+    ) throws {
         let names = layout.layer(index)
         let C = config.hiddenSize, I = config.intermediateSize, groups = config.groups
         func convolution(_ projection: CheckpointLayout.Projection, _ K: Int, _ N: Int, _ G: Int) throws
             -> PointwiseConvolution {
-            try PointwiseConvolution(projection, inputs: K, outputs: N, groups: G, layout: layout, weights: weights)
+            try PointwiseConvolution(projection, inputs: K, outputs: N, groups: G, layout: layout, weights: weights,
+                                     precision: precision)
         }
         query = try convolution(names.query, C, C, groups.query)
         key = try convolution(names.key, C, C, groups.key)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The SqueezeBERT encoder: embeddings, N grouped-convolution transformer layers, pooler and an
 /// optional sequence-classification head, mirroring `SqueezeBertModel` /
 /// `SqueezeBertForSequenceClassification` in transformers' `modeling_squeezebert.py`.
@@ -7,21 +9,47 @@
 /// same type with every group count 1.
 public final class SqueezeBertEncoder: Sendable {
     public let config: EncoderConfig
+    /// How the projection weights are stored.
+    public let precision: Precision
+    /// Worker threads a forward pass uses unless the call says otherwise.
+    public let threads: Int
     let embeddings: Embeddings
     let layers: [EncoderLayer]
     /// `pooler.dense`: absent in some sentence-embedding checkpoints.
     let pooler: PointwiseConvolution?
     /// `classifier`: present only in sequence-classification checkpoints.
     let classifier: PointwiseConvolution?
+    /// Warm worker threads, used by one forward pass at a time (`poolLock`).
+    let pool: ComputePool
+    let poolLock = NSLock()
+    /// Activation buffers, sized at load and reused; concurrent calls each take their own.
+    let workspaces: WorkspacePool
+    /// Regions with fewer multiply-adds than this run on the calling thread alone: below it the
+    /// hand-off to another core costs more than it saves (measured with `squeezechat bench`).
+    static let minParallelFlops = 400_000
+
+    deinit { pool.shutdown() }
 
     /// Loads every tensor the configuration calls for, by the checkpoint's own key names.
-    public init(config: EncoderConfig, weights: some WeightSource) throws {
+    ///
+    /// - Parameters:
+    ///   - precision: fp32 keeps the checkpoint's values; int8 quantises every projection per output channel.
+    ///   - threads: default worker threads of a forward pass; nil means the active cores.
+    ///   - maxTokens: the longest sequence expected; sizes the reused workspace (longer inputs still work).
+    public init(
+        config: EncoderConfig, weights: some WeightSource, precision: Precision = .fp32, threads: Int? = nil,
+        maxTokens: Int = 128
+    ) throws {
         self.config = config
+        self.precision = precision
+        self.threads = max(1, threads ?? ComputePool.activeCores)
         let layout = try CheckpointLayout(architecture: config.architecture, weights: weights)
         embeddings = try Embeddings(config: config, layout: layout, weights: weights)
         layers = try (0..<config.layerCount).map {
-            try EncoderLayer(index: $0, config: config, layout: layout, weights: weights)
+            try EncoderLayer(index: $0, config: config, layout: layout, weights: weights, precision: precision)
         }
+        pool = ComputePool(threads: self.threads)
+        workspaces = WorkspacePool(config: config, maxTokens: max(1, min(maxTokens, config.maxPositions)))
         let C = config.hiddenSize
         pooler = weights.contains(layout.pooler.weight)
             ? try PointwiseConvolution(layout.pooler, inputs: C, outputs: C, groups: 1,
@@ -55,57 +83,90 @@ public final class SqueezeBertEncoder: Sendable {
     ///   - keepHiddenStates: also return the embeddings output and every layer's output.
     public func forward(
         ids: [Int32], tokenTypes: [Int32]? = nil, lengths: [Int], sequenceLength T: Int,
-        keepHiddenStates: Bool = false
+        keepHiddenStates: Bool = false, threads: Int? = nil
     ) -> EncoderOutput {
-        let B = lengths.count, C = config.hiddenSize, I = config.intermediateSize, M = B * T
+        let B = lengths.count, C = config.hiddenSize, M = B * T
         precondition(ids.count == M, "ids must be (B, T)")
         precondition(T <= config.maxPositions, "sequence longer than max_position_embeddings")
         precondition(lengths.allSatisfy { $0 >= 1 && $0 <= T }, "lengths must be in 1...T")
         precondition(ids.allSatisfy { $0 >= 0 && Int($0) < config.vocabSize }, "token id outside the vocabulary")
-        let types = tokenTypes ?? [Int32](repeating: 0, count: M)
-        precondition(types.count == M && types.allSatisfy { $0 >= 0 && Int($0) < config.typeVocabSize })
+        if let tokenTypes {
+            precondition(tokenTypes.count == M && tokenTypes.allSatisfy { $0 >= 0 && Int($0) < config.typeVocabSize })
+        }
+        let NH = config.headCount
 
-        // One workspace per call: x is the running hidden state, y the post-attention state.
-        let workspace = Workspace(rows: M, channels: C, intermediate: I, tokens: T)
-        defer { workspace.deallocate() }
+        // Buffers: a reused workspace; x is the running hidden state, y the post-attention state.
+        let workspace = workspaces.take(batch: B, tokens: T)
+        defer { workspaces.give(workspace) }
         let x = workspace.x, y = workspace.y, q = workspace.q, k = workspace.k, v = workspace.v
         let context = workspace.context, inner = workspace.inner
 
-        var hiddenStates: [[Float]] = []
-        ids.withUnsafeBufferPointer { idp in
-            types.withUnsafeBufferPointer { tp in
-                embeddings.word.withUnsafeBufferPointer { word in
-                    embeddings.position.withUnsafeBufferPointer { position in
-                        embeddings.tokenType.withUnsafeBufferPointer { tokenType in
-                            Kernels.embeddings(
-                                out: x, ids: idp.baseAddress!, types: tp.baseAddress!,
-                                word: word.baseAddress!, position: position.baseAddress!,
-                                tokenType: tokenType.baseAddress!, batch: B, tokens: T, channels: C)
-                        }
-                    }
-                }
+        // Threads: the pool serves one forward pass at a time; a concurrent caller runs alone.
+        let requested = min(threads ?? self.threads, pool.threads)
+        let usePool = requested > 1 && poolLock.try()
+        defer { if usePool { poolLock.unlock() } }
+        func parallel(_ tasks: Int, flops: Int, _ body: (Range<Int>) -> Void) {
+            if usePool && flops >= Self.minParallelFlops {
+                pool.parallel(tasks: tasks, threads: requested, body)
+            } else {
+                body(0..<tasks)
             }
         }
-        embeddings.norm(x, rows: M)
+
+        var hiddenStates: [[Float]] = []
+        ids.withUnsafeBufferPointer { idp in
+            let types: UnsafePointer<Int32>
+            if let tokenTypes {
+                workspace.types.update(from: tokenTypes, count: M)
+            } else {
+                workspace.types.update(repeating: 0, count: M)
+            }
+            types = UnsafePointer(workspace.types)
+            Kernels.embeddings(
+                out: x, ids: idp.baseAddress!, types: types,
+                word: embeddings.word.values, position: embeddings.position.values,
+                tokenType: embeddings.tokenType.values, batch: B, tokens: T, channels: C)
+        }
+        embeddings.norm(x, rows: 0..<M)
         if keepHiddenStates { hiddenStates.append(Array(UnsafeBufferPointer(start: x, count: M * C))) }
 
+        let normFlops = 8 * M * C
         let current = x, next = y
         lengths.withUnsafeBufferPointer { lengthPointer in
+            let attentionFlops = 4 * B * T * T * C
+            let scratch = Kernels.attentionScratch(tokens: T)
             for layer in layers {
-                layer.query(q, current, rows: M)
-                layer.key(k, current, rows: M)
-                layer.value(v, current, rows: M)
-                Kernels.attention(
-                    out: context, q: q, k: k, v: v, lengths: lengthPointer.baseAddress!,
-                    scores: workspace.scores, batch: B, tokens: T, channels: C, heads: config.headCount)
+                // Q, K and V as one parallel region.
+                let tq = layer.query.tasks(rows: M), tk = layer.key.tasks(rows: M), tv = layer.value.tasks(rows: M)
+                parallel(tq + tk + tv, flops: 3 * layer.query.flops(rows: M)) { range in
+                    let rq = range.clamped(to: 0..<tq), rk = range.clamped(to: tq..<(tq + tk))
+                    let rv = range.clamped(to: (tq + tk)..<(tq + tk + tv))
+                    if !rq.isEmpty { layer.query(q, current, rows: M, tasks: rq) }
+                    if !rk.isEmpty { layer.key(k, current, rows: M, tasks: (rk.lowerBound - tq)..<(rk.upperBound - tq)) }
+                    if !rv.isEmpty {
+                        layer.value(v, current, rows: M, tasks: (rv.lowerBound - tq - tk)..<(rv.upperBound - tq - tk))
+                    }
+                }
+                parallel(Kernels.attentionTasks(batch: B, heads: NH), flops: attentionFlops) { range in
+                    Kernels.attention(
+                        out: context, q: q, k: k, v: v, lengths: lengthPointer.baseAddress!,
+                        scores: workspace.scores + range.lowerBound * scratch,
+                        batch: B, tokens: T, channels: C, heads: NH, tasks: range)
+                }
                 // post-attention: next = LN(conv(context) + current)
-                layer.postAttention(next, context, rows: M)
-                layer.postAttentionNorm(next, residual: current, rows: M)
-                layer.intermediate(inner, next, rows: M)
-                activate(inner, count: M * I)
+                parallel(layer.postAttention.tasks(rows: M), flops: layer.postAttention.flops(rows: M)) { range in
+                    layer.postAttention(next, context, rows: M, epilogue: .residual(current), tasks: range)
+                }
+                parallel(M, flops: normFlops) { rows in layer.postAttentionNorm(next, rows: rows) }
+                // intermediate: inner = act(conv(next)), the activation fused into the product.
+                parallel(layer.intermediate.tasks(rows: M), flops: layer.intermediate.flops(rows: M)) { range in
+                    layer.intermediate(inner, next, rows: M, epilogue: activation, tasks: range)
+                }
                 // output: current = LN(conv(inner) + next); `current` is free once Q/K/V are made.
-                layer.output(current, inner, rows: M)
-                layer.outputNorm(current, residual: next, rows: M)
+                parallel(layer.output.tasks(rows: M), flops: layer.output.flops(rows: M)) { range in
+                    layer.output(current, inner, rows: M, epilogue: .residual(next), tasks: range)
+                }
+                parallel(M, flops: normFlops) { rows in layer.outputNorm(current, rows: rows) }
                 if keepHiddenStates {
                     hiddenStates.append(Array(UnsafeBufferPointer(start: current, count: M * C)))
                 }
@@ -134,11 +195,12 @@ public final class SqueezeBertEncoder: Sendable {
             labels: classifier == nil ? [] : config.labels)
     }
 
-    private func activate(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    /// The intermediate activation as a matmul epilogue.
+    private var activation: Epilogue {
         switch config.activation {
-        case .gelu: Kernels.gelu(x, count: count)
-        case .geluTanh: Kernels.geluTanh(x, count: count)
-        case .relu: Kernels.relu(x, count: count)
+        case .gelu: .gelu
+        case .geluTanh: .geluTanh
+        case .relu: .relu
         }
     }
 }
@@ -153,21 +215,84 @@ extension CheckpointLayout {
     }
 }
 
-/// The activation buffers of one forward pass.
-private struct Workspace {
-    let x, y, q, k, v, context, inner, scores: UnsafeMutablePointer<Float>
+/// The activation buffers of one forward pass, kept between calls and grown when a larger batch
+/// comes (never shrunk).
+final class Workspace {
+    private(set) var x, y, q, k, v, context, inner, scores: UnsafeMutablePointer<Float>
+    private(set) var types: UnsafeMutablePointer<Int32>
+    private(set) var rows = 0, scratch = 0
+    let channels, intermediate, heads: Int
 
-    init(rows M: Int, channels C: Int, intermediate I: Int, tokens T: Int) {
-        func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
-            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-            pointer.initialize(repeating: 0, count: max(count, 1))
-            return pointer
-        }
-        x = buffer(M * C); y = buffer(M * C); q = buffer(M * C); k = buffer(M * C); v = buffer(M * C)
-        context = buffer(M * C); inner = buffer(M * I); scores = buffer(T)
+    init(channels C: Int, intermediate I: Int, heads NH: Int) {
+        (channels, intermediate, heads) = (C, I, NH)
+        x = .allocate(capacity: 1); y = .allocate(capacity: 1); q = .allocate(capacity: 1)
+        k = .allocate(capacity: 1); v = .allocate(capacity: 1); context = .allocate(capacity: 1)
+        inner = .allocate(capacity: 1); scores = .allocate(capacity: 1); types = .allocate(capacity: 1)
     }
 
-    func deallocate() {
+    /// Makes room for a (B, T) batch; allocates only when it is larger than any before.
+    func reserve(batch B: Int, tokens T: Int) {
+        let M = B * T, S = B * heads * Kernels.attentionScratch(tokens: T)
+        if M > rows {
+            let C = channels
+            func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+                let pointer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+                pointer.initialize(repeating: 0, count: count)
+                return pointer
+            }
+            for pointer in [x, y, q, k, v, context, inner] { pointer.deallocate() }
+            types.deallocate()
+            x = buffer(M * C); y = buffer(M * C); q = buffer(M * C); k = buffer(M * C); v = buffer(M * C)
+            context = buffer(M * C); inner = buffer(M * intermediate)
+            types = .allocate(capacity: M)
+            types.initialize(repeating: 0, count: M)
+            rows = M
+        }
+        if S > scratch {
+            scores.deallocate()
+            scores = .allocate(capacity: S)
+            scores.initialize(repeating: 0, count: S)
+            scratch = S
+        }
+    }
+
+    deinit {
         for pointer in [x, y, q, k, v, context, inner, scores] { pointer.deallocate() }
+        types.deallocate()
+    }
+}
+
+/// Reusable workspaces: one is made at load for a single `maxTokens` sequence, so a chat turn
+/// allocates no activation memory; a concurrent caller gets its own (made once, then kept).
+final class WorkspacePool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var free: [Workspace] = []
+    private let config: EncoderConfig
+
+    init(config: EncoderConfig, maxTokens: Int) {
+        self.config = config
+        let first = make()
+        first.reserve(batch: 1, tokens: maxTokens)
+        free.append(first)
+    }
+
+    private func make() -> Workspace {
+        Workspace(channels: config.hiddenSize, intermediate: config.intermediateSize, heads: config.headCount)
+    }
+
+    /// A workspace large enough for a (B, T) batch, for the caller's exclusive use until `give`.
+    func take(batch B: Int, tokens T: Int) -> Workspace {
+        lock.lock()
+        let workspace = free.popLast()
+        lock.unlock()
+        let result = workspace ?? make()
+        result.reserve(batch: B, tokens: T)
+        return result
+    }
+
+    func give(_ workspace: Workspace) {
+        lock.lock()
+        free.append(workspace)
+        lock.unlock()
     }
 }

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import SqueezeBERT
+
+/// `squeezechat bench`: encoder latency over a grid of batch sizes, lengths, threads and precisions.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure encoder latency (p50/p95/p99) and throughput on synthetic input.",
+        discussion: """
+            Every case runs warm-up passes, then timed passes for at least --min-time seconds \
+            (and 20 passes). Also reports the time from the command's start to its first embedding \
+            (model load included; bench/compare.py times a whole `squeezechat embed` process for \
+            process start to first embedding) and peak resident memory.
+            """)
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(name: .long, help: "Tokens per sequence, comma-separated.")
+    var seq = "8,16,32,64,128"
+
+    @Option(name: .long, help: "Sequences per forward pass, comma-separated.")
+    var batch = "1,32"
+
+    @Option(name: .long, help: "Worker threads, comma-separated (default: the active cores).")
+    var threads: String?
+
+    @Option(name: .long, help: "Weight precisions, comma-separated: fp32, int8.")
+    var precision = "fp32"
+
+    @Option(name: .long, help: "Minimum seconds of timed passes per case.")
+    var minTime = 1.0
+
+    @Flag(name: .long, help: "Print one JSON object with a results array instead of a table.")
+    var json = false
+
+    func run() throws {
+        let seqs = try Self.integers(seq, "--seq"), batches = try Self.integers(batch, "--batch")
+        let threadCounts = try threads.map { try Self.integers($0, "--threads") } ?? [ComputePool.activeCores]
+        let precisions = try precision.split(separator: ",").map { name -> Precision in
+            guard let value = Precision(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--precision: unknown precision '\(name)' (fp32 or int8)")
+            }
+            return value
+        }
+        var budget = Benchmark.Budget()
+        budget.minSeconds = minTime
+        var results: [Benchmark.Result] = []
+        let commandStart = DispatchTime.now().uptimeNanoseconds
+        var startup: Double? = nil
+        if !json { print(Self.header) }
+        for precision in precisions {
+            let loaded = try model.load(precision: precision, threads: threadCounts.max() ?? 1)
+            if startup == nil {
+                _ = loaded.embed(["hello world"])
+                startup = Double(DispatchTime.now().uptimeNanoseconds - commandStart) / 1e9
+            }
+            for b in batches {
+                for t in seqs where t <= loaded.config.maxPositions {
+                    for n in threadCounts {
+                        let result = Benchmark.run(.init(batch: b, tokens: t, threads: n), encoder: loaded.encoder,
+                                                   budget: budget)
+                        results.append(result)
+                        if !json { print(Self.row(result)) }
+                    }
+                }
+            }
+        }
+        let rss = Double(Benchmark.peakResidentBytes()) / 1_048_576
+        if json {
+            let rows = results.map { r in
+                "{\"batch\":\(r.batch),\"seq\":\(r.tokens),\"threads\":\(r.threads),\"precision\":\"\(r.precision.rawValue)\","
+                    + "\"p50_ms\":\(Self.fixed(r.p50, 4)),\"p95_ms\":\(Self.fixed(r.p95, 4)),\"p99_ms\":\(Self.fixed(r.p99, 4)),"
+                    + "\"seq_per_s\":\(Self.fixed(r.sequencesPerSecond, 2)),\"runs\":\(r.runs)}"
+            }
+            let startupField = startup.map { Self.fixed($0 * 1000, 1) } ?? "null"
+            print("{\"results\":[\(rows.joined(separator: ","))],\"load_to_first_embedding_ms\":\(startupField),"
+                  + "\"peak_rss_mb\":\(Self.fixed(rss, 1))}")
+        } else {
+            if let startup { print("load to first embedding: \(Self.fixed(startup * 1000, 1)) ms") }
+            print("peak resident memory: \(Self.fixed(rss, 1)) MB")
+        }
+    }
+
+    static let header = "batch  seq  threads  precision     p50 ms     p95 ms     p99 ms      seq/s"
+
+    static func row(_ r: Benchmark.Result) -> String {
+        func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(width - s.count, 0)) + s }
+        return pad("\(r.batch)", 5) + pad("\(r.tokens)", 5) + pad("\(r.threads)", 9) + pad(r.precision.rawValue, 11)
+            + pad(fixed(r.p50, 3), 11) + pad(fixed(r.p95, 3), 11) + pad(fixed(r.p99, 3), 11)
+            + pad(fixed(r.sequencesPerSecond, 1), 11)
+    }
+
+    static func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+
+    static func integers(_ list: String, _ option: String) throws -> [Int] {
+        try list.split(separator: ",").map { item in
+            guard let value = Int(item.trimmingCharacters(in: .whitespaces)), value >= 1 else {
+                throw ValidationError("\(option): '\(item)' is not a positive integer")
+            }
+            return value
+        }
+    }
+}

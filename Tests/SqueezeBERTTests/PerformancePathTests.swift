@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+@testable import SqueezeBERT
+
+/// The speed machinery must not change results: threads, reused workspaces, concurrent callers
+/// and the micro-kernel's edge cases (row and column remainders); int8 weights stay close.
+struct PerformancePathTests {
+    static let models = ["tiny-squeezebert", "tiny-squeezebert-classifier", "tiny-bert", "tiny-bert-classifier"]
+    static let texts = ["Hello, world! This movie was really good.", "I hate it.",
+                        "Why can't I transfer money from my account to my card? It was declined again and again."]
+
+    /// Two threads, and a workspace reused across different shapes, give the one-thread result.
+    @Test(arguments: models)
+    func threadsAndReuseDoNotChangeResults(model name: String) throws {
+        let model = try EncoderModel.load(from: Fixtures.model(name), threads: 2)
+        let batch = model.tokenizer.encodeBatch(Self.texts)
+        let one = model.encoder.forward(ids: batch.ids, lengths: batch.lengths, sequenceLength: batch.sequenceLength,
+                                        threads: 1)
+        _ = model.embed(["short"])  // a different shape through the same workspace
+        let two = model.encoder.forward(ids: batch.ids, lengths: batch.lengths, sequenceLength: batch.sequenceLength,
+                                        threads: 2)
+        #expect(WorstDifference(one.lastHiddenState, two.lastHiddenState).value <= 1e-6)
+        #expect(one.logits == nil || WorstDifference(one.logits!, two.logits!).value <= 1e-6)
+    }
+
+    /// The encoder is shared across threads by the app: concurrent calls get their own workspace.
+    @Test func concurrentCallersGetTheirOwnResults() throws {
+        let model = try EncoderModel.load(from: Fixtures.model("tiny-squeezebert"), threads: 2)
+        let expected = Self.texts.map { model.embed([$0])[0] }
+        let worst = Mutex64()
+        DispatchQueue.concurrentPerform(iterations: 64) { i in
+            let result = model.embed([Self.texts[i % Self.texts.count]])[0]
+            worst.record(WorstDifference(result, expected[i % Self.texts.count]).value)
+        }
+        #expect(worst.value <= 1e-6)
+    }
+
+    /// The packed micro-kernel against a plain triple loop, over row counts 1...9 (every remainder
+    /// of the 4-row tile), partial column panels, groups and every epilogue.
+    @Test(arguments: [(96, 40, 4), (24, 24, 1), (8, 3, 1), (64, 256, 4), (50, 26, 2)])
+    func matmulMatchesNaiveLoop(shape: (Int, Int, Int)) {
+        let (K, N, G) = shape
+        var state: UInt32 = 12345
+        func random() -> Float { state = state &* 1664525 &+ 1013904223; return Float(state >> 8) / Float(1 << 24) - 0.5 }
+        let weight = (0..<(N * K / G)).map { _ in random() }, bias = (0..<N).map { _ in random() }
+        let matrix = PackedMatrix(weight: weight, bias: bias, inputs: K, outputs: N, groups: G, precision: .fp32)
+        for M in 1...9 {
+            let inp = (0..<(M * K)).map { _ in random() }, residual = (0..<(M * N)).map { _ in random() }
+            var expected = [Float](repeating: 0, count: M * N)
+            let Kg = K / G, Ng = N / G
+            for m in 0..<M {
+                for n in 0..<N {
+                    let g = n / Ng
+                    var sum = bias[n]
+                    for k in 0..<Kg { sum += inp[m * K + g * Kg + k] * weight[n * Kg + k] }
+                    expected[m * N + n] = sum
+                }
+            }
+            for epilogue in ["none", "gelu", "residual"] {
+                var out = [Float](repeating: .nan, count: M * N)
+                inp.withUnsafeBufferPointer { i in
+                    residual.withUnsafeBufferPointer { r in
+                        out.withUnsafeMutableBufferPointer { o in
+                            let e: Epilogue = epilogue == "gelu" ? .gelu : epilogue == "residual" ? .residual(r.baseAddress!) : .none
+                            Kernels.matmul(out: o.baseAddress!, inp: i.baseAddress!, matrix: matrix, rows: M, epilogue: e)
+                        }
+                    }
+                }
+                let want: [Float] = expected.indices.map { j in
+                    let v = expected[j]
+                    switch epilogue {
+                    case "gelu": return Float(0.5 * Double(v) * (1 + erf(Double(v) / 2.0.squareRoot())))
+                    case "residual": return v + residual[j]
+                    default: return v
+                    }
+                }
+                #expect(WorstDifference(out, want).value <= 1e-5, "M \(M) K \(K) N \(N) G \(G) \(epilogue)")
+            }
+        }
+    }
+
+    /// Int8 weights: results move, but little. Prints the change for the README.
+    @Test(arguments: models)
+    func int8StaysClose(model name: String) throws {
+        let fp32 = try EncoderModel.load(from: Fixtures.model(name))
+        let int8 = try EncoderModel.load(from: Fixtures.model(name), precision: .int8)
+        #expect(int8.encoder.precision == .int8)
+        let a = fp32.encode(Self.texts).output, b = int8.encode(Self.texts).output
+        let embeddingsA = a.sentenceEmbeddings(normalize: true), embeddingsB = b.sentenceEmbeddings(normalize: true)
+        var worstCosine: Float = 1
+        for (x, y) in zip(embeddingsA, embeddingsB) { worstCosine = min(worstCosine, zip(x, y).map(*).reduce(0, +)) }
+        let hidden = WorstDifference(a.lastHiddenState, b.lastHiddenState)
+        var line = "int8 \(name): max |hidden difference| \(hidden.value), min cosine(fp32, int8) \(worstCosine)"
+        if let la = a.logits, let lb = b.logits {
+            line += ", max |logit difference| \(WorstDifference(la, lb).value)"
+            #expect(WorstDifference(la, lb).value <= 0.1)
+        }
+        print(line)
+        #expect(worstCosine >= 0.995)
+    }
+}
+
+/// The largest value recorded from many threads.
+final class Mutex64: @unchecked Sendable {
+    private let lock = NSLock()
+    private var largest: Float = 0
+    func record(_ value: Float) { lock.lock(); largest = max(largest, value.isNaN ? .infinity : value); lock.unlock() }
+    var value: Float { lock.lock(); defer { lock.unlock() }; return largest }
+}
