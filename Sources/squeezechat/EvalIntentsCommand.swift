@@ -34,6 +34,9 @@ struct EvalIntentsCommand: ParsableCommand {
     @Option(name: .long, help: "Without out-of-scope training rows, the share of in-scope examples the calibrated threshold rejects.")
     var reject: Float = 0.05
 
+    @Flag(name: .long, help: "Also print the in-scope / out-of-scope trade-off at several calibrated thresholds.")
+    var sweep = false
+
     @Flag(name: .long, help: "Print one JSON object with the metrics.")
     var json = false
 
@@ -73,10 +76,14 @@ struct EvalIntentsCommand: ParsableCommand {
         // With nothing out of scope to train on or to catch, a threshold could only reject good
         // answers: calibrate only when there is something to reject.
         let expectsOutOfScope = !oosEmbeddings.isEmpty || testRows.contains { $0.intent == oosLabel }
-        let chosenThreshold = threshold ?? (expectsOutOfScope
-            ? IntentClassifier.calibrate(embeddings: trainEmbeddings, labels: labels, classes: intentNames.count,
-                                         outOfScope: oosEmbeddings, inScopeRejection: reject).threshold
-            : 0)
+        let held = threshold == nil && (expectsOutOfScope || sweep)
+            ? IntentClassifier.heldOutConfidences(embeddings: trainEmbeddings, labels: labels, classes: intentNames.count,
+                                                  outOfScope: oosEmbeddings)
+            : nil
+        let calibrated = held.map {
+            $0.outOfScope.isEmpty ? $0.threshold(rejectingInScope: reject) : $0.threshold(outOfScopeRecall: 0.75)
+        }
+        let chosenThreshold = threshold ?? (expectsOutOfScope ? calibrated ?? 0 : 0)
         let classifier = IntentClassifier(embeddings: trainEmbeddings, labels: labels, classes: intentNames.count,
                                           threshold: chosenThreshold)
         let predictions = testEmbeddings.map(classifier.predict)
@@ -110,6 +117,18 @@ struct EvalIntentsCommand: ParsableCommand {
             if let precision = metrics.outOfScopePrecision { print("out-of-scope prec.   \(percent(precision))") }
             print("macro-F1             \(percent(metrics.macroF1))")
             print(String(format: "time                 %.1f s encoding, %.1f s learning and classifying", encodeSeconds, learnSeconds))
+        }
+        if sweep, let held {
+            print("\nthreshold sweep (chosen on TRAIN by cross-validation; measured on TEST):")
+            print("reject in-scope (CV)  threshold  in-scope acc  oos recall  oos precision")
+            for share: Float in [0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4] {
+                let t = share == 0 ? 0 : held.threshold(rejectingInScope: share)
+                let m = IntentMetrics(gold: gold, predicted: predictions.map { $0.confidence >= t ? $0.best : nil },
+                                      unthresholded: predictions.map(\.best), classes: intentNames.count)
+                print(String(format: "%19.0f%%  %9.3f  %11.2f%%  %@  %@", share * 100, t, m.inScopeAccuracy * 100,
+                             m.outOfScopeRecall.map { String(format: "%9.2f%%", $0 * 100) } ?? "        -",
+                             m.outOfScopePrecision.map { String(format: "%12.2f%%", $0 * 100) } ?? "            -"))
+            }
         }
     }
 

@@ -122,19 +122,42 @@ extension IntentClassifier {
         public var outOfScopeRecall: Float?
     }
 
-    /// Chooses the threshold by k-fold cross-validation over the examples.
-    ///
-    /// With out-of-scope examples, the threshold is the lowest that rejects `outOfScopeRecall` of
-    /// the held-out out-of-scope examples: the most in-scope turns kept for the recall asked for.
-    /// Without them, it rejects `inScopeRejection` of the held-out in-scope examples (the least
-    /// confident ones).
-    public static func calibrate(
+    /// Confidences of held-out examples under k-fold cross-validation: for each in-scope example
+    /// the best class's confidence and whether that class was right, and for each out-of-scope
+    /// example the best confidence it received.
+    public struct HeldOutConfidences: Sendable {
+        public var inScope: [(confidence: Float, correct: Bool)] = []
+        public var outOfScope: [Float] = []
+
+        /// The threshold that rejects `share` of the in-scope examples (the least confident).
+        public func threshold(rejectingInScope share: Float) -> Float {
+            let sorted = inScope.map(\.confidence).sorted()
+            guard !sorted.isEmpty else { return 0 }
+            return sorted[min(Int(Float(sorted.count) * share), sorted.count - 1)]
+        }
+
+        /// The lowest threshold that rejects `recall` of the out-of-scope examples.
+        public func threshold(outOfScopeRecall recall: Float) -> Float {
+            let sorted = outOfScope.sorted()
+            guard !sorted.isEmpty else { return 0 }
+            let needed = min(max(Int((recall * Float(sorted.count)).rounded(.up)), 1), sorted.count)
+            return sorted[needed - 1].nextUp
+        }
+
+        /// In-scope accuracy (correct and kept) and out-of-scope recall at `threshold`.
+        public func calibration(at threshold: Float) -> Calibration {
+            let kept = inScope.filter { $0.correct && $0.confidence >= threshold }.count
+            let recall = outOfScope.isEmpty ? nil : Float(outOfScope.filter { $0 < threshold }.count) / Float(outOfScope.count)
+            return Calibration(threshold: threshold, inScopeAccuracy: Float(kept) / Float(max(inScope.count, 1)),
+                               outOfScopeRecall: recall)
+        }
+    }
+
+    public static func heldOutConfidences(
         embeddings: [[Float]], labels: [Int], classes: Int, outOfScope: [[Float]],
-        parameters: Parameters = .init(), folds: Int = 3, inScopeRejection: Float = 0.05,
-        outOfScopeRecall targetRecall: Float = 0.75
-    ) -> Calibration {
-        var inScope: [(confidence: Float, correct: Bool)] = []
-        var rejected: [Float] = []
+        parameters: Parameters = .init(), folds: Int = 3
+    ) -> HeldOutConfidences {
+        var result = HeldOutConfidences()
         // Deterministic interleaved folds keep every class in every fold.
         let order = labels.indices.sorted { (labels[$0], $0) < (labels[$1], $1) }
         for fold in 0..<folds {
@@ -146,28 +169,30 @@ extension IntentClassifier {
             let model = IntentClassifier(embeddings: trainX, labels: trainY, classes: classes, parameters: parameters)
             for index in heldOut {
                 let prediction = model.predict(embeddings[index])
-                inScope.append((prediction.confidence, prediction.best == labels[index]))
+                result.inScope.append((prediction.confidence, prediction.best == labels[index]))
             }
             for (index, embedding) in outOfScope.enumerated() where index % folds == fold {
-                rejected.append(model.predict(embedding).confidence)
+                result.outOfScope.append(model.predict(embedding).confidence)
             }
         }
-        guard !inScope.isEmpty else { return Calibration(threshold: 0, inScopeAccuracy: 0, outOfScopeRecall: nil) }
-        func score(_ threshold: Float) -> (accuracy: Float, recall: Float?) {
-            let kept = inScope.filter { $0.correct && $0.confidence >= threshold }.count
-            let recall = rejected.isEmpty ? nil : Float(rejected.filter { $0 < threshold }.count) / Float(rejected.count)
-            return (Float(kept) / Float(inScope.count), recall)
-        }
-        let threshold: Float
-        if rejected.isEmpty {
-            let sorted = inScope.map(\.confidence).sorted()
-            threshold = sorted[min(Int(Float(sorted.count) * inScopeRejection), sorted.count - 1)]
-        } else {
-            let sorted = rejected.sorted()
-            let needed = min(max(Int((targetRecall * Float(sorted.count)).rounded(.up)), 1), sorted.count)
-            threshold = sorted[needed - 1].nextUp
-        }
-        let (accuracy, recall) = score(threshold)
-        return Calibration(threshold: threshold, inScopeAccuracy: accuracy, outOfScopeRecall: recall)
+        return result
+    }
+
+    /// Chooses the threshold by k-fold cross-validation over the examples.
+    ///
+    /// With out-of-scope examples, the threshold is the lowest that rejects `outOfScopeRecall` of
+    /// the held-out out-of-scope examples: the most in-scope turns kept for the recall asked for.
+    /// Without them, it rejects `inScopeRejection` of the held-out in-scope examples (the least
+    /// confident ones).
+    public static func calibrate(
+        embeddings: [[Float]], labels: [Int], classes: Int, outOfScope: [[Float]],
+        parameters: Parameters = .init(), folds: Int = 3, inScopeRejection: Float = 0.05,
+        outOfScopeRecall targetRecall: Float = 0.75
+    ) -> Calibration {
+        let held = heldOutConfidences(embeddings: embeddings, labels: labels, classes: classes, outOfScope: outOfScope,
+                                      parameters: parameters, folds: folds)
+        let threshold = held.outOfScope.isEmpty
+            ? held.threshold(rejectingInScope: inScopeRejection) : held.threshold(outOfScopeRecall: targetRecall)
+        return held.calibration(at: threshold)
     }
 }

@@ -1,14 +1,16 @@
 import Foundation
+import SqueezeBERT
 
 /// Multinomial logistic regression on sentence embeddings, trained by full-batch Adam.
 ///
-/// Shapes: N examples, D embedding dimensions, L classes. Weights are (D, L) row-major so both
-/// the forward product and the gradient stream contiguous rows. The objective is sklearn's
-/// `LogisticRegression(C:)`: mean cross-entropy + ||W||² / (2 C N), intercept unregularised.
+/// Shapes: N examples, D embedding dimensions, L classes. Weights are (L, D), PyTorch's Linear
+/// layout, so both products of a training step run on the engine's packed matrix kernel:
+/// logits (N, L) = X (N, D) · Wᵀ, and the gradient (L, D) = Gᵀ (L, N) · X. The objective is
+/// sklearn's `LogisticRegression(C:)`: mean cross-entropy + ||W||² / (2 C N), intercept unregularised.
 public struct SoftmaxRegression: Sendable, Equatable {
     public let dimensions: Int
     public let classes: Int
-    /// (D, L)
+    /// (L, D)
     public var weights: [Float]
     /// (L)
     public var bias: [Float]
@@ -30,36 +32,35 @@ public struct SoftmaxRegression: Sendable, Equatable {
         precondition(features.count == N * D && N > 0)
         var model = SoftmaxRegression(dimensions: D, classes: L, weights: .init(repeating: 0, count: D * L),
                                       bias: .init(repeating: 0, count: L))
+        // Xᵀ (D, N) is the gradient product's weight for every step: packed once.
+        var transposed = [Float](repeating: 0, count: N * D)
+        for i in 0..<N { for d in 0..<D { transposed[d * N + i] = features[i * D + d] } }
+        let gradientMatrix = PackedMatrix(weight: transposed, bias: .init(repeating: 0, count: D),
+                                          inputs: N, outputs: D, groups: 1, precision: .fp32)
         var adamW = Adam(count: D * L), adamB = Adam(count: L)
         var probabilities = [Float](repeating: 0, count: N * L)
+        var errorsTransposed = [Float](repeating: 0, count: L * N)
         var gradW = [Float](repeating: 0, count: D * L), gradB = [Float](repeating: 0, count: L)
-        let lambda = 1 / (C * Float(N))
+        let lambda = 1 / (C * Float(N)), scale = 1 / Float(N)
         for step in 1...iterations {
             model.logits(features, rows: N, into: &probabilities)
             softmaxRows(&probabilities, columns: L)
-            // dLoss/dlogits = (p - onehot) / N
-            let scale = 1 / Float(N)
+            // dLoss/dlogits = (p - onehot) / N, stored transposed (L, N) for the gradient product.
+            for l in 0..<L { gradB[l] = 0 }
             for i in 0..<N {
                 probabilities[i * L + labels[i]] -= 1
-                for l in 0..<L { probabilities[i * L + l] *= scale }
-            }
-            for j in 0..<(D * L) { gradW[j] = lambda * model.weights[j] }
-            for l in 0..<L { gradB[l] = 0 }
-            features.withUnsafeBufferPointer { x in
-                probabilities.withUnsafeBufferPointer { g in
-                    gradW.withUnsafeMutableBufferPointer { gw in
-                        for i in 0..<N {
-                            let gRow = g.baseAddress! + i * L
-                            for l in 0..<L { gradB[l] += gRow[l] }
-                            for d in 0..<D {
-                                let a = x[i * D + d]
-                                let out = gw.baseAddress! + d * L
-                                for l in 0..<L { out[l] += a * gRow[l] }
-                            }
-                        }
-                    }
+                for l in 0..<L {
+                    let g = probabilities[i * L + l] * scale
+                    errorsTransposed[l * N + i] = g
+                    gradB[l] += g
                 }
             }
+            errorsTransposed.withUnsafeBufferPointer { g in
+                gradW.withUnsafeMutableBufferPointer { out in
+                    Kernels.matmul(out: out.baseAddress!, inp: g.baseAddress!, matrix: gradientMatrix, rows: L)
+                }
+            }
+            for j in 0..<(D * L) { gradW[j] += lambda * model.weights[j] }
             adamW.step(&model.weights, gradient: gradW, learningRate: learningRate, t: step)
             adamB.step(&model.bias, gradient: gradB, learningRate: learningRate, t: step)
         }
@@ -68,29 +69,25 @@ public struct SoftmaxRegression: Sendable, Equatable {
 
     /// Logits (rows, L) of `features` (rows, D).
     public func logits(_ features: [Float], rows: Int, into out: inout [Float]) {
-        let D = dimensions, L = classes
-        if out.count != rows * L { out = [Float](repeating: 0, count: rows * L) }
+        if out.count != rows * classes { out = [Float](repeating: 0, count: rows * classes) }
+        let matrix = PackedMatrix(weight: weights, bias: bias, inputs: dimensions, outputs: classes, groups: 1,
+                                  precision: .fp32)
         features.withUnsafeBufferPointer { x in
-            weights.withUnsafeBufferPointer { w in
-                out.withUnsafeMutableBufferPointer { o in
-                    for i in 0..<rows {
-                        let row = o.baseAddress! + i * L
-                        for l in 0..<L { row[l] = bias[l] }
-                        for d in 0..<D {
-                            let a = x[i * D + d]
-                            let wRow = w.baseAddress! + d * L
-                            for l in 0..<L { row[l] += a * wRow[l] }
-                        }
-                    }
-                }
+            out.withUnsafeMutableBufferPointer { o in
+                Kernels.matmul(out: o.baseAddress!, inp: x.baseAddress!, matrix: matrix, rows: rows)
             }
         }
     }
 
-    /// Class probabilities of one embedding.
+    /// Class probabilities of one embedding (a plain dot product per class: packing would cost more).
     public func probabilities(_ embedding: [Float]) -> [Float] {
-        var out: [Float] = []
-        logits(embedding, rows: 1, into: &out)
+        var out = bias
+        for l in 0..<classes {
+            var dot: Float = 0
+            let row = l * dimensions
+            for d in 0..<dimensions { dot += weights[row + d] * embedding[d] }
+            out[l] += dot
+        }
         softmaxRows(&out, columns: classes)
         return out
     }
