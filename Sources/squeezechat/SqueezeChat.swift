@@ -7,6 +7,6 @@ struct SqueezeChat: ParsableCommand {
         commandName: "squeezechat",
         abstract: "On-device SqueezeBERT chat and text analysis for the terminal.",
         version: "0.1.0",
-        subcommands: [TokenizeCommand.self, EmbedCommand.self]
+        subcommands: [TokenizeCommand.self, EmbedCommand.self, TagCommand.self, EvalCommand.self]
     )
 }
