@@ -1,6 +1,7 @@
 // swift-tools-version: 6.1
 // squeezechat: an on-device SqueezeBERT runtime, chat engine and terminal app.
-// Dependencies point one way: executable -> (TerminalUI ->) ChatEngine -> SqueezeBERT (engine).
+// Dependencies point one way: executable -> (TerminalUI ->) ChatEngine -> TextAnalysis -> SqueezeBERT
+// (the engine). DefaultModel and BuiltInIntents are data shipped as resources.
 import PackageDescription
 
 /// The built-in intent files, shipped as resources of the BuiltInIntents target (which lives in
@@ -23,7 +24,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "SqueezeBERT", targets: ["SqueezeBERT"]),
+        .library(name: "TextAnalysis", targets: ["TextAnalysis"]),
         .library(name: "ChatEngine", targets: ["ChatEngine"]),
+        .library(name: "DefaultModel", targets: ["DefaultModel"]),
         .executable(name: "squeezechat", targets: ["squeezechat"]),
     ],
     dependencies: [
@@ -38,14 +41,23 @@ let package = Package(
         .target(
             name: "SqueezeBERT",
             dependencies: ["CThreads"],
-            swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"], .when(platforms: [.linux]))]
+            swiftSettings: [
+                .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"], .when(platforms: [.linux])),
+                // The engine is optimised in debug builds too: unoptimised kernels make the
+                // end-to-end tests on the real model minutes slower and debug them no better.
+                .unsafeFlags(["-O"], .when(configuration: .debug)),
+            ]
         ),
         // C atomics and the spin-wait hint for the engine's thread pool (header-only).
         .target(name: "CThreads"),
+        // Reusable text analysis over the engine: sentence splitting and sentiment. No terminal code.
+        .target(name: "TextAnalysis", dependencies: ["SqueezeBERT"]),
+        // The bundled sentiment + embedding model folder (made by training/), as a resource.
+        .target(name: "DefaultModel", resources: [.copy("squeezechat-sentiment")]),
         // The chat brain: intents, out-of-scope fallback, retrieval, per-turn timings. No terminal code.
         .target(
             name: "ChatEngine",
-            dependencies: ["SqueezeBERT", .product(name: "Yams", package: "Yams")]
+            dependencies: ["SqueezeBERT", "TextAnalysis", .product(name: "Yams", package: "Yams")]
         ),
         // The intent set the app ships with: intents/*.yaml, located at run time through Bundle.module.
         .target(
@@ -60,7 +72,9 @@ let package = Package(
             dependencies: [
                 "SqueezeBERT",
                 "ChatEngine",
+                "TextAnalysis",
                 "BuiltInIntents",
+                "DefaultModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,6 +86,16 @@ let package = Package(
         .testTarget(
             name: "ChatEngineTests",
             dependencies: ["ChatEngine", "SqueezeBERT", "BuiltInIntents"],
+            exclude: ["Fixtures"]
+        ),
+            .testTarget(
+            name: "TextAnalysisTests",
+            dependencies: ["TextAnalysis", "DefaultModel", "SqueezeBERT"]
+        ),
+        // End-to-end: runs the built squeezechat binary (the dependency makes sure it is built).
+        .testTarget(
+            name: "SqueezeChatCommandTests",
+            dependencies: ["squeezechat"],
             exclude: ["Fixtures"]
         ),
     ]

@@ -1,5 +1,6 @@
 import Foundation
 import SqueezeBERT
+import TextAnalysis
 
 /// The chat brain: one encoder pass per turn feeds sentiment, intent classification and reply
 /// retrieval. Immutable once built, so it can be shared across threads; the conversation's
@@ -32,6 +33,8 @@ public final class ChatEngine: Sendable {
     public let intents: IntentSet
     public let classifier: IntentClassifier
     public let startup: StartupReport
+    /// Reads sentiment (with the model's neutral band) off the turn's logits; nil without a head.
+    public let sentiment: SentimentAnalyzer?
     /// Per intent, the embeddings of its responses, negative and positive variants.
     let responseEmbeddings: [ResponseEmbeddings]
     let fallbackEmbeddings: [[Float]]
@@ -44,6 +47,7 @@ public final class ChatEngine: Sendable {
         var clock = Stopwatch()
         self.model = model
         self.intents = intents
+        sentiment = try? SentimentAnalyzer(model: model)
         let dimensions = model.config.hiddenSize
         let modelKey = Hashing.modelKey(folder: model.folder)
         var cache = EmbeddingCache(directory: options.cacheDirectory, modelKey: modelKey, dimensions: dimensions)
@@ -120,7 +124,9 @@ public final class ChatEngine: Sendable {
         timings.encode = clock.lap()
         let embedding = output.sentenceEmbedding(0, pooling: .mean, normalize: true)
         let prediction = classifier.predict(embedding)
-        let sentiment = Self.sentiment(output)
+        let sentiment = self.sentiment.map { analyzer in
+            analyzer.sentiment(of: text, logits: Array(output.logits![0..<output.labels.count]))
+        }
         timings.classify = clock.lap()
 
         let reply: String
@@ -158,15 +164,6 @@ public final class ChatEngine: Sendable {
             if dot > bestSimilarity { bestSimilarity = dot; best = index }
         }
         return best >= 0 ? texts[best] : texts[0]
-    }
-
-    /// The head's most probable label; nil for models without a classification head.
-    static func sentiment(_ output: EncoderOutput) -> Sentiment? {
-        guard let probabilities = output.probabilities(0) else { return nil }
-        var best = 0
-        for index in probabilities.indices where probabilities[index] > probabilities[best] { best = index }
-        return Sentiment(label: output.labels[best], score: probabilities[best],
-                         probabilities: Array(zip(output.labels, probabilities)).map { (label: $0.0, probability: $0.1) })
     }
 }
 

@@ -1,19 +1,6 @@
+import TextAnalysis
+
 /// What the engine made of one user turn, and how long each stage took.
-
-/// The sentiment of a turn, from the model's classification head.
-public struct Sentiment: Sendable, Equatable {
-    /// "negative", "neutral" or "positive" (the model's own label names).
-    public var label: String
-    /// Probability of `label`.
-    public var score: Float
-    /// Every label's probability, in the model's label order.
-    public var probabilities: [(label: String, probability: Float)]
-
-    public static func == (a: Sentiment, b: Sentiment) -> Bool {
-        a.label == b.label && a.score == b.score && a.probabilities.map(\.label) == b.probabilities.map(\.label)
-            && a.probabilities.map(\.probability) == b.probabilities.map(\.probability)
-    }
-}
 
 /// Milliseconds spent in each stage of a turn, measured with a monotonic clock.
 public struct TurnTimings: Sendable, Equatable {

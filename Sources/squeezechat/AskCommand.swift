@@ -44,7 +44,7 @@ struct AskCommand: ParsableCommand {
         ]
         if let nearest = turn.nearestIntent { fields.append("\"nearest_intent\":\(JSON.string(nearest))") }
         if let sentiment = turn.sentiment {
-            let probabilities = sentiment.probabilities.map { "\(JSON.string($0.label)):\(JSON.number($0.probability))" }
+            let probabilities = zip(sentiment.labels, sentiment.probabilities).map { "\(JSON.string($0)):\(JSON.number($1))" }
             fields.append("\"sentiment\":{\"label\":\(JSON.string(sentiment.label)),\"score\":\(JSON.number(sentiment.score)),"
                           + "\"probabilities\":{\(probabilities.joined(separator: ","))}}")
         } else {

@@ -1,11 +1,13 @@
 import ArgumentParser
+import DefaultModel
 import Foundation
 import SqueezeBERT
 
 /// `--model DIR`, shared by every command that loads a model.
 struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "A Hugging Face model folder (config.json, model.safetensors, vocab.txt). Default: $SQUEEZECHAT_MODEL.",
+        "A Hugging Face model folder (config.json, model.safetensors, vocab.txt). "
+            + "Default: $SQUEEZECHAT_MODEL, else the bundled sentiment model.",
         valueName: "DIR"))
     var model: String?
 
@@ -16,18 +18,18 @@ struct ModelOptions: ParsableArguments {
         guard maxLength >= 2 else { throw ValidationError("--max-length must be at least 2") }
     }
 
-    /// The folder to load: --model, else $SQUEEZECHAT_MODEL.
-    func folder() throws -> URL {
+    /// The folder to load: --model, else $SQUEEZECHAT_MODEL, else the bundled model.
+    func folder() -> URL {
         if let model { return URL(fileURLWithPath: model) }
         if let fromEnvironment = ProcessInfo.processInfo.environment["SQUEEZECHAT_MODEL"], !fromEnvironment.isEmpty {
             return URL(fileURLWithPath: fromEnvironment)
         }
-        throw ValidationError("no model given: pass --model DIR or set SQUEEZECHAT_MODEL (no model is bundled yet)")
+        return DefaultModel.folder
     }
 
     /// Loads the model; a load failure is one line on standard error and exit code 1.
     func load(precision: Precision = .fp32, threads: Int? = nil) throws -> EncoderModel {
-        let url = try folder()
+        let url = folder()
         do {
             return try EncoderModel.load(from: url, maxLength: maxLength, precision: precision, threads: threads)
         } catch let error as ModelLoadError {

@@ -7,8 +7,8 @@ struct SqueezeChat: ParsableCommand {
         commandName: "squeezechat",
         abstract: "On-device SqueezeBERT chat and text analysis for the terminal.",
         version: "0.1.0",
-        subcommands: [ChatCommand.self, AskCommand.self, EvalCommand.self, BenchCommand.self, TokenizeCommand.self,
-                      EmbedCommand.self],
+        subcommands: [ChatCommand.self, AskCommand.self, TagCommand.self, EvalCommand.self, BenchCommand.self,
+                      TokenizeCommand.self, EmbedCommand.self],
         defaultSubcommand: ChatCommand.self
     )
 }

@@ -1,0 +1,161 @@
+import Foundation
+import SqueezeBERT
+
+/// Sentiment for any number of texts from an `EncoderModel` with a classification head.
+///
+/// Texts are encoded in batches (sorted by length so little is padded). A text longer than the
+/// model's window is cut into overlapping windows at word boundaries; each window is scored and
+/// the probabilities are averaged, weighted by the window's tokens, and `Sentiment.windows` says
+/// how many were used. A binary head with a `NeutralBand` reports `neutral` when it is unsure.
+public struct SentimentAnalyzer: Sendable {
+    public let model: EncoderModel
+    /// The band that turns an unsure binary decision into `neutral`; nil for none.
+    public var neutralBand: NeutralBand?
+    /// Texts (or windows) per forward pass.
+    public var batchSize: Int
+    /// Word pieces shared by consecutive windows of a long text.
+    public var windowOverlap: Int
+
+    /// Fails when the model has no classification head.
+    public init(model: EncoderModel, neutralBand: NeutralBand?, batchSize: Int = 32, windowOverlap: Int = 32) throws {
+        guard model.encoder.hasClassifier, !model.config.labels.isEmpty else {
+            throw AnalysisError("model \(model.folder.path) has no classification head (config.json id2label and a classifier)")
+        }
+        self.model = model
+        self.neutralBand = neutralBand
+        self.batchSize = max(1, batchSize)
+        self.windowOverlap = max(0, windowOverlap)
+    }
+
+    /// An analyzer with the neutral band stored in the model folder's config.json, if any
+    /// (`"squeezechat": {"neutral_below": 0.8}`; only a two-label head gets a band).
+    public init(model: EncoderModel, batchSize: Int = 32) throws {
+        let band = model.config.labels.count == 2 ? try NeutralBand.stored(in: model.folder) : nil
+        try self.init(model: model, neutralBand: band, batchSize: batchSize)
+    }
+
+    /// The labels this analyzer can report, e.g. ["negative", "neutral", "positive"].
+    public var outputLabels: [String] {
+        let labels = model.config.labels
+        guard let neutralBand, labels.count == 2 else { return labels }
+        return [labels[0], neutralBand.label, labels[1]]
+    }
+
+    /// The sentiment of each text, in order.
+    public func analyze(_ texts: [String]) -> [Sentiment] {
+        // Every text becomes one or more windows; all windows of the call are encoded together.
+        var windows: [(text: Int, piece: String, weight: Int)] = []
+        for (index, text) in texts.enumerated() {
+            for window in self.windows(of: text) { windows.append((index, window.text, window.tokens)) }
+        }
+        let order = windows.indices.sorted { windows[$0].piece.utf8.count < windows[$1].piece.utf8.count }
+        var logits = [[Float]](repeating: [], count: windows.count)
+        for start in stride(from: 0, to: order.count, by: batchSize) {
+            let chunk = Array(order[start..<min(start + batchSize, order.count)])
+            let output = model.encode(chunk.map { windows[$0].piece }).output
+            let L = output.labels.count
+            for (row, index) in chunk.enumerated() {
+                logits[index] = Array(output.logits![(row * L)..<((row + 1) * L)])
+            }
+        }
+        var results: [Sentiment] = []
+        results.reserveCapacity(texts.count)
+        var cursor = 0
+        for (index, text) in texts.enumerated() {
+            var end = cursor
+            while end < windows.count, windows[end].text == index { end += 1 }
+            results.append(combine(text: text, logits: Array(logits[cursor..<end]), weights: windows[cursor..<end].map(\.weight)))
+            cursor = end
+        }
+        return results
+    }
+
+    /// The sentiment of a text already encoded in one window, from its logits: how the chat reads
+    /// a turn's sentiment from the same encoder pass that drives everything else.
+    public func sentiment(of text: String, logits: [Float]) -> Sentiment {
+        combine(text: text, logits: [logits], weights: [1])
+    }
+
+    /// Averages the windows' probabilities (weighted by tokens) and applies the band.
+    func combine(text: String, logits: [[Float]], weights: [Int]) -> Sentiment {
+        let labels = model.config.labels
+        var probabilities = [Float](repeating: 0, count: labels.count)
+        var meanLogits = [Float](repeating: 0, count: labels.count)
+        let total = Float(weights.reduce(0, +))
+        for (row, weight) in zip(logits, weights) {
+            let share = Float(weight) / max(total, 1)
+            for (l, p) in softmax(row).enumerated() { probabilities[l] += share * p }
+            for l in row.indices { meanLogits[l] += share * row[l] }
+        }
+        let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
+        var label = labels[best]
+        if let neutralBand, labels.count == 2, probabilities[best] < neutralBand.below {
+            label = neutralBand.label
+        }
+        return Sentiment(text: text, label: label, score: probabilities[best], labels: labels,
+                         probabilities: probabilities, logits: meanLogits, windows: logits.count)
+    }
+
+    /// The text itself when it fits the model's window, else overlapping windows cut at word
+    /// boundaries, each with at most `window - 2` word pieces.
+    func windows(of text: String) -> [(text: String, tokens: Int)] {
+        let tokenizer = model.tokenizer
+        let capacity = tokenizer.maxLength - 2
+        let encoding = tokenizer.encode(text)
+        // Below the limit nothing was cut; at the limit, count the pieces to be sure.
+        if encoding.count < tokenizer.maxLength { return [(text, max(encoding.count - 2, 1))] }
+        let words = text.split(whereSeparator: \.isWhitespace)
+        let pieces = words.map { max(tokenizer.tokenize(String($0)).count, 0) }
+        guard pieces.reduce(0, +) > capacity, capacity > 0 else { return [(text, encoding.count - 2)] }
+        var result: [(text: String, tokens: Int)] = []
+        var first = 0
+        while first < words.count {
+            var last = first, used = 0
+            while last < words.count, used + pieces[last] <= capacity || last == first {
+                used += pieces[last]
+                last += 1
+            }
+            result.append((words[first..<last].joined(separator: " "), min(used, capacity)))
+            if last == words.count { break }
+            // Step back so the next window re-reads about `windowOverlap` pieces of this one.
+            var next = last, shared = 0
+            while next - 1 > first, shared + pieces[next - 1] <= windowOverlap {
+                next -= 1
+                shared += pieces[next]
+            }
+            first = next
+        }
+        return result
+    }
+}
+
+/// Softmax of one row of logits.
+func softmax(_ logits: [Float]) -> [Float] {
+    let top = logits.max() ?? 0
+    let exps = logits.map { Foundation.exp($0 - top) }
+    let sum = exps.reduce(0, +)
+    return exps.map { $0 / sum }
+}
+
+extension NeutralBand {
+    /// The band in `folder/config.json`'s `squeezechat` section, or nil when there is none.
+    public static func stored(in folder: URL) throws -> NeutralBand? {
+        let url = folder.appendingPathComponent("config.json")
+        guard let data = try? Data(contentsOf: url),
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let section = json["squeezechat"] as? [String: Any] else { return nil }
+        guard let below = section["neutral_below"] as? NSNumber else { return nil }
+        let value = below.floatValue
+        guard value >= 0, value <= 1 else {
+            throw AnalysisError("\(url.path): squeezechat.neutral_below must be in 0...1, got \(value)")
+        }
+        return NeutralBand(below: value, label: section["neutral_label"] as? String ?? "neutral")
+    }
+}
+
+/// A problem the analysis cannot work around, in one line.
+public struct AnalysisError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,66 @@
+"""Logit parity: the bundled int8 folder in transformers vs the Swift engine.
+
+Dequantises the folder's I8 tensors with their `<name>_scale` (export.load_dequantised), loads the
+float32 state dict into `SqueezeBertForSequenceClassification` with the folder's own config, and
+compares its logits with `squeezechat tag --by line --format jsonl --logits` on the same texts.
+
+    swift build -c release
+    python training/check_bundled_parity.py --squeezechat .build/release/squeezechat \
+        --model Sources/DefaultModel/squeezechat-sentiment --sst2 ../shared/data/sst2/train.tsv
+
+Prints the largest absolute logit difference; exits 1 above 1e-4.
+"""
+import argparse
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import BertTokenizerFast, SqueezeBertConfig, SqueezeBertForSequenceClassification
+
+from export import load_dequantised
+
+HAND_WRITTEN = [
+    "What a wonderful, warm and funny film.", "This was a complete waste of time.", "It is a movie.",
+    "Café naïve résumé — über cool 😀", "Numbers 3.14, 1,000,000 and 42%.", "I'm not sure how I feel.",
+    "How do I activate my new card?",
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--squeezechat", type=Path, required=True)
+    parser.add_argument("--model", type=Path, required=True)
+    parser.add_argument("--sst2", type=Path, required=True)
+    parser.add_argument("--count", type=int, default=200)
+    args = parser.parse_args()
+
+    rng = random.Random(11)
+    rows = [line.split("\t")[0] for line in args.sst2.read_text(encoding="utf-8").splitlines()[1:]]
+    texts = HAND_WRITTEN + rng.sample(rows, args.count - len(HAND_WRITTEN))
+    config = SqueezeBertConfig.from_pretrained(str(args.model))
+    model = SqueezeBertForSequenceClassification(config).eval()
+    missing, unexpected = model.load_state_dict(load_dequantised(args.model), strict=False)
+    # position_ids is a buffer the checkpoint need not carry; nothing else may be missing.
+    assert [m for m in missing if not m.endswith("position_ids")] == [] and unexpected == [], (missing, unexpected)
+    tokenizer = BertTokenizerFast(str(args.model / "vocab.txt"), do_lower_case=True)
+    with torch.no_grad():
+        batch = tokenizer(texts, padding=True, truncation=True, max_length=128, return_tensors="pt")
+        reference = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits.numpy()
+
+    run = subprocess.run([str(args.squeezechat), "tag", "--model", str(args.model), "--by", "line",
+                          "--format", "jsonl", "--logits"],
+                         input="\n".join(texts) + "\n", capture_output=True, text=True, check=True)
+    out = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [row["text"] for row in out] == texts, "the engine read different texts"
+    swift = np.array([row["logits"] for row in out], dtype=np.float64)
+    difference = np.abs(swift - reference.astype(np.float64))
+    print(f"{len(texts)} texts: max |logit diff| {difference.max():.3g}, mean {difference.mean():.3g}")
+    return 0 if difference.max() <= 1e-4 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""Shared helpers for the training recipe: data readers, the fixed held-out split, and encoding.
+
+Every script takes data paths as arguments; nothing from ../shared/data is copied into the
+repository. The held-out split is a pure function of the file and the seed, so every script that
+calls `sst2_split` sees the same 3,000 rows.
+"""
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+HOLDOUT_ROWS = 3000
+HOLDOUT_SEED = 20261123
+TWEET_SEED = 7
+LABELS = ["negative", "positive"]
+
+
+def read_tsv(path: Path) -> list[tuple[str, str]]:
+    """`sentence<TAB>label` rows, header skipped (the files are one record a line, no quoting)."""
+    rows = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle):
+            line = line.rstrip("\n")
+            if number == 0 and line.startswith("sentence\t"):
+                continue
+            sentence, label = line.rsplit("\t", 1)
+            rows.append((sentence, label))
+    return rows
+
+
+def sst2_split(path: Path) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """(train, held_out): a fixed seeded 3,000-row held-out split of sst2/train.tsv."""
+    rows = [(s, int(l)) for s, l in read_tsv(path)]
+    order = np.random.default_rng(HOLDOUT_SEED).permutation(len(rows))
+    held = set(order[:HOLDOUT_ROWS].tolist())
+    train = [rows[i] for i in range(len(rows)) if i not in held]
+    held_out = [rows[i] for i in sorted(held)]
+    return train, held_out
+
+
+def tweet_halves(count: int) -> tuple[np.ndarray, np.ndarray]:
+    """(tune, report) row indices: a fixed seeded half of tweeteval/val.tsv chooses the neutral band,
+    the other half reports on it."""
+    order = np.random.default_rng(TWEET_SEED).permutation(count)
+    return np.sort(order[:count // 2]), np.sort(order[count // 2:])
+
+
+def read_banking(path: Path) -> list[tuple[str, str]]:
+    with open(path, encoding="utf-8") as handle:
+        return [(row["text"], row["intent"]) for row in map(json.loads, handle)]
+
+
+def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """(B,T,C), (B,T) -> (B,C): masked mean over the real tokens, as sentence-transformers pools."""
+    mask = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+
+@torch.no_grad()
+def encode(model, tokenizer, texts: list[str], batch_size: int = 128, max_length: int = 128):
+    """(normalised mean-pooled embeddings (N,C), classifier logits (N,L) or None) for a Bert*/SqueezeBert* model.
+
+    Texts are sorted by length so batches pad little; results come back in input order.
+    """
+    model.eval()
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    embeddings, logits = [None] * len(texts), [None] * len(texts)
+    base = getattr(model, "bert", None) or getattr(model, "transformer", None) or model
+    head = getattr(model, "classifier", None)
+    for start in range(0, len(order), batch_size):
+        chunk = order[start:start + batch_size]
+        batch = tokenizer([texts[i] for i in chunk], padding=True, truncation=True,
+                          max_length=max_length, return_tensors="pt")
+        out = base(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
+        pooled = torch.nn.functional.normalize(mean_pool(out.last_hidden_state, batch["attention_mask"]), dim=-1)
+        scores = head(out.pooler_output) if head is not None else None
+        for j, i in enumerate(chunk):
+            embeddings[i] = pooled[j].numpy()
+            if scores is not None:
+                logits[i] = scores[j].numpy()
+    return np.stack(embeddings), (np.stack(logits) if head is not None else None)

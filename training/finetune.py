@@ -1,0 +1,161 @@
+"""Fine-tune all-MiniLM-L6-v2 for sentiment while keeping its sentence embeddings.
+
+One encoder pass must serve both jobs in squeezechat: the classifier head (pooled [CLS] ->
+classifier, as SqueezeBertForSequenceClassification has it) gives sentiment, and the normalised
+mean-pooled last hidden state is the sentence embedding for intent matching and retrieval. So the
+loss is
+
+    cross-entropy(classifier logits, SST-2 label)                        on SST-2 rows
+  + lambda * (1 - cos(student embedding, frozen teacher embedding))     on SST-2 AND Banking77 train rows
+
+Budget recipe (what fits two shared CPU cores in an hour): the bottom `6 - K` layers and the
+embeddings stay frozen, so their output is computed once per text and cached (cache.py), and only
+the top K layers, the pooler and the classifier train. With `--train-layers 6` it is a plain full
+fine-tune (slow on a CPU, fine on a GPU). The student trains in BERT layout (Linear is faster than
+Conv1d); convert.py turns the result into the SqueezeBERT folder exactly.
+
+The 3,000 held-out SST-2 rows (common.py) are never trained on; they pick the checkpoint.
+Banking77 *test* is never trained on.
+
+    python training/cache.py --data ../shared/data --out build/cache.pt --train-layers 2
+    python training/finetune.py --cache build/cache.pt --out build/finetuned
+
+Writes a BertForSequenceClassification folder to --out (the best held-out checkpoint) and a log
+of every step window and evaluation to --out/log.jsonl.
+"""
+import argparse
+import json
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import BertForSequenceClassification, BertTokenizerFast
+
+from common import LABELS
+from cache import TopLayers, load_cache
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", type=Path, required=True, help="cache.py's output")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--epochs", type=float, default=1.0)
+    parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: epochs decide)")
+    parser.add_argument("--minutes", type=float, default=0,
+                        help="time budget: after 30 steps the schedule is shortened to end within it (0: none)")
+    parser.add_argument("--batch", type=int, default=32, help="SST-2 rows per step")
+    parser.add_argument("--extra", type=int, default=16, help="Banking77 train rows per step (embedding loss only)")
+    parser.add_argument("--lr", type=float, default=5e-5)
+    parser.add_argument("--warmup", type=float, default=0.06)
+    parser.add_argument("--lam", type=float, default=10.0, help="weight of the embedding-keeping loss")
+    parser.add_argument("--eval-every", type=int, default=400)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--threads", type=int, default=0)
+    args = parser.parse_args()
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    cache = load_cache(args.cache)
+    teacher_dir = cache["teacher"]
+    student = BertForSequenceClassification.from_pretrained(
+        teacher_dir, num_labels=2, id2label=dict(enumerate(LABELS)),
+        label2id={name: i for i, name in enumerate(LABELS)}, attn_implementation="eager")
+    top = TopLayers(student, cache["train_layers"]).to(args.device)
+    for name, p in student.named_parameters():
+        p.requires_grad_(False)
+    for p in top.parameters():
+        p.requires_grad_(True)
+
+    sst = cache["sets"]["sst2_train"]
+    bank = cache["sets"]["banking_train"]
+    held = cache["sets"]["sst2_held_out"]
+    # Length buckets: consecutive indices in length order form a batch, batches are shuffled.
+    def buckets(split, size):
+        order = sorted(range(len(split["states"])), key=lambda i: split["states"][i].shape[0])
+        chunks = [order[i:i + size] for i in range(0, len(order), size)]
+        random.shuffle(chunks)
+        return chunks
+
+    steps_per_epoch = len(sst["states"]) // args.batch
+    total = args.max_steps or int(steps_per_epoch * args.epochs)
+    optimizer = torch.optim.AdamW([p for p in top.parameters()], lr=args.lr, weight_decay=0.01)
+    plan = {"total": total, "warm": max(1, int(total * args.warmup))}
+    # Linear warm-up then linear decay to zero at plan["total"], which --minutes may shorten.
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(
+        (s + 1) / plan["warm"], max(0.0, (plan["total"] - s) / max(1, plan["total"] - plan["warm"]))))
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    log = open(args.out / "log.jsonl", "a", encoding="utf-8")
+    print(json.dumps({"start": time.strftime("%H:%M:%S"), "steps": total, **{k: str(v) for k, v in vars(args).items()}}), file=log, flush=True)
+
+    def evaluate() -> tuple[float, float]:
+        top.eval()
+        logits, embeddings = top.run_split(held, args.device)
+        cos = float((embeddings * held["target"].numpy()).sum(1).mean())
+        top.train()
+        return float((logits.argmax(1) == held["labels"].numpy()).mean()), cos
+
+    sst_batches, bank_batches = [], []
+    best, started, running = -1.0, time.time(), []
+    top.train()
+    step = -1
+    while step + 1 < plan["total"]:
+        step += 1
+        if step == 30 and args.minutes:
+            rate = (time.time() - started) / 30
+            # Leave room for the evaluations (about one step's worth of time per 40 held-out rows).
+            fits = 30 + int((args.minutes * 60 - (time.time() - started)) / rate * 0.9)
+            if fits < plan["total"]:
+                plan["total"] = fits
+                plan["warm"] = min(plan["warm"], max(1, int(fits * args.warmup)))
+            print(json.dumps({"planned_steps": plan["total"], "s_per_step": round(rate, 3)}), file=log, flush=True)
+        if args.minutes and time.time() - started > args.minutes * 60:
+            plan["total"] = step + 1  # out of time: this is the last step, evaluated below
+        if not sst_batches:
+            sst_batches = buckets(sst, args.batch)
+        if not bank_batches:
+            bank_batches = buckets(bank, args.extra)
+        rows = sst_batches.pop()
+        logits, mine = top.forward_batch(sst, rows, args.device, with_logits=True)
+        labels = sst["labels"][rows].to(args.device)
+        ce = torch.nn.functional.cross_entropy(logits, labels)
+        target = sst["target"][rows].to(args.device).float()
+        cos_terms = [(mine * target).sum(-1)]
+        if args.extra:
+            extra = bank_batches.pop()
+            _, bank_mine = top.forward_batch(bank, extra, args.device, with_logits=False)
+            cos_terms.append((bank_mine * bank["target"][extra].to(args.device).float()).sum(-1))
+        cos = torch.cat(cos_terms).mean()
+        loss = ce + args.lam * (1 - cos)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(top.parameters(), 1.0)
+        optimizer.step()
+        schedule.step()
+        running.append((ce.item(), cos.item(), (logits.argmax(1) == labels).float().mean().item()))
+
+        if (step + 1) % 50 == 0:
+            ce_m, cos_m, acc_m = np.mean(running, axis=0)
+            running = []
+            rate = (time.time() - started) / (step + 1)
+            print(json.dumps({"step": step + 1, "ce": round(ce_m, 4), "cos": round(cos_m, 5), "train_acc": round(acc_m, 4),
+                              "s_per_step": round(rate, 3), "eta_min": round(rate * (plan["total"] - step - 1) / 60, 1)}), file=log, flush=True)
+        if (step + 1) % args.eval_every == 0 or step + 1 == plan["total"]:
+            accuracy, held_cos = evaluate()
+            print(json.dumps({"step": step + 1, "held_out_acc": round(accuracy, 4), "held_out_cos": round(held_cos, 5),
+                              "time": time.strftime("%H:%M:%S")}), file=log, flush=True)
+            if accuracy > best:
+                best = accuracy
+                student.save_pretrained(args.out)
+                BertTokenizerFast.from_pretrained(teacher_dir).save_pretrained(args.out)
+                (args.out / "best.json").write_text(json.dumps({"step": step + 1, "held_out_acc": accuracy, "held_out_cos": held_cos}) + "\n")
+    print(json.dumps({"done": time.strftime("%H:%M:%S"), "best_held_out_acc": best, "minutes": round((time.time() - started) / 60, 1)}), file=log, flush=True)
+
+
+if __name__ == "__main__":
+    main()
