@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .library(name: "SqueezeBERT", targets: ["SqueezeBERT"]),
         .library(name: "ChatEngine", targets: ["ChatEngine"]),
+        .library(name: "TerminalUI", targets: ["TerminalUI"]),
         .executable(name: "squeezechat", targets: ["squeezechat"]),
     ],
     dependencies: [
@@ -38,11 +39,21 @@ let package = Package(
             sources: ["BuiltInIntents.swift"],
             resources: intentFiles.map { .copy($0) }
         ),
+        // ncursesw (wide characters) and GNU readline from the system: apt install libncurses-dev libreadline-dev.
+        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "CReadline", pkgConfig: "readline", providers: [.apt(["libreadline-dev"])]),
+        // Plain C functions over curses' macros and globals, which Swift cannot import under strict concurrency.
+        .target(name: "CTerminalShim", dependencies: ["CNcurses"]),
+        // The full-screen chat: layout, wrapping, editing, history and status as plain tested models,
+        // with a thin ncurses screen over them.
+        .target(name: "TerminalUI", dependencies: ["ChatEngine", "SqueezeBERT", "CTerminalShim"]),
         .executableTarget(
             name: "squeezechat",
             dependencies: [
                 "SqueezeBERT",
                 "ChatEngine",
+                "TerminalUI",
+                "CReadline",
                 "BuiltInIntents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -56,6 +67,11 @@ let package = Package(
             name: "ChatEngineTests",
             dependencies: ["ChatEngine", "SqueezeBERT"],
             exclude: ["Fixtures"]
+        ),
+        // Unit tests of the screen models, and the end-to-end test that drives the built binary in tmux.
+        .testTarget(
+            name: "TerminalUITests",
+            dependencies: ["TerminalUI", "ChatEngine"]
         ),
     ]
 )
