@@ -9,7 +9,8 @@ public protocol SentenceTagger: Sendable {
     func tag(_ text: String) -> [TaggedSentence]
 }
 
-/// Splits text into sentences: after `.`, `!` or `?` followed by whitespace, and at line breaks.
+/// Splits text into sentences: after `.`, `!` or `?` followed by whitespace and a word that does
+/// not start in lower case (so "e.g. this" stays whole), and at line breaks.
 public func splitSentences(_ text: String) -> [String] {
     var sentences: [String] = []
     var current = ""
@@ -20,7 +21,8 @@ public func splitSentences(_ text: String) -> [String] {
         }
         current.append(c)
         let next = index + 1 < characters.count ? characters[index + 1] : " "
-        if ".!?".contains(c), next.isWhitespace { sentences.append(current); current = "" }
+        let following = characters[(index + 1)...].first { !$0.isWhitespace }
+        if ".!?".contains(c), next.isWhitespace, following?.isLowercase != true { sentences.append(current); current = "" }
     }
     sentences.append(current)
     return sentences.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
