@@ -190,7 +190,12 @@ public final class ChatApp {
         guard !text.isEmpty else { return }
         if let warning = history.add(text) { notice = warning }
         scroll.bottom()
-        if text.hasPrefix("/") { command(SlashCommand.parse(text)); return }
+        if text.hasPrefix("/") {
+            let parsed = SlashCommand.parse(text)
+            if parsed != .clear && parsed != .quit { transcript.append(.command(text)) }
+            command(parsed)
+            return
+        }
         transcript.append(.user(text, nil))
         let index = transcript.entries.count - 1
         start("thinking…") { [session] in .turn(index, session.respond(to: text)) }

@@ -45,6 +45,8 @@ public enum TranscriptEntry: Sendable {
     /// The user's text and, once answered, the turn (for its badges).
     case user(String, Turn?)
     case bot(String)
+    /// A slash command as typed.
+    case command(String)
     case info(String)
     case error(String)
     case tagged([TaggedSentence])
@@ -91,6 +93,8 @@ public struct Transcript: Sendable {
             return lines
         case .bot(let text):
             return block("bot", .bot, text, .bot)
+        case .command(let text):
+            return [[Span("", .normal)]] + block("you", .user, text, .user)
         case .info(let text):
             return block("", .normal, text, .info)
         case .error(let text):
@@ -146,6 +150,7 @@ public struct Transcript: Sendable {
                 out += "**you:** \(text)\n\n"
                 if let turn { out += "> " + Transcript.badges(turn).map(\.text).joined(separator: " ") + "\n\n" }
             case .bot(let text): out += "**bot:** \(text)\n\n"
+            case .command(let text): out += "**you:** `\(text)`\n\n"
             case .info(let text): out += "```\n\(text)\n```\n\n"
             case .error(let text): out += "*error: \(text)*\n\n"
             case .tagged(let sentences):
