@@ -43,7 +43,10 @@ struct ChatCommand: ParsableCommand {
             print("squeezechat: \(engine.model.name), \(engine.intents.intents.count) intents. /help for commands, /quit to leave.")
         }
         while true {
-            guard let line = interactive ? Self.readInteractive() : readLine() else { break }
+            guard let line = interactive ? Self.readInteractive() : readLine() else {
+                if interactive { print() }  // end the prompt's line after Ctrl-D
+                break
+            }
             let text = line.trimmingCharacters(in: .whitespaces)
             if text.isEmpty { continue }
             if text.hasPrefix("/") {

@@ -62,6 +62,15 @@ final class TerminalE2ETests: XCTestCase {
         XCTAssertTrue(screen[28].contains("\(intent) "), "status line 2 should name the intent \(intent): \(screen[28])")
         XCTAssertTrue(screen.contains { $0.contains("[\(intent) ") && $0.contains(" ms]") }, "badges:\n\(text)")
 
+        // History: Up recalls the last input, Ctrl-R finds it by a fragment, Ctrl-G cancels the search.
+        try terminal.run(["send-keys", "-t", "0", "Up"])
+        _ = try terminal.waitFor("Up recalling the last input") { $0[29] == "you> hello there" }
+        try terminal.run(["send-keys", "-t", "0", "C-u", "C-r"])
+        try terminal.run(["send-keys", "-t", "0", "-l", "ther"])
+        _ = try terminal.waitFor("the reverse search") { $0[29].hasPrefix("(reverse-i-search)`ther': hello there") }
+        try terminal.run(["send-keys", "-t", "0", "C-g"])
+        _ = try terminal.waitFor("the cancelled search") { $0[29] == "you>" }
+
         // A bracketed multi-line paste after /tag is one input, and each sentence is tagged.
         try terminal.run(["send-keys", "-t", "0", "-l", "/tag "])
         try terminal.run(["send-keys", "-t", "0", "-l", "\u{1B}[200~I love this phone.\nThe battery is awful!\nShipping was fine.\u{1B}[201~"])
