@@ -19,7 +19,9 @@ public final class ChatApp {
     let session: ChatSession
     let tagger: any SentenceTagger
     let settings: Settings
-    var transcript = Transcript()
+    var transcript = Transcript() { didSet { laidOut = nil } }
+    /// The transcript laid out at a width, kept until the transcript changes, so keystrokes do not re-wrap it.
+    var laidOut: (width: Int, lines: [StyledLine])?
     var editor = LineEditor()
     var history: History
     var scroll = ScrollState()
@@ -277,7 +279,8 @@ public final class ChatApp {
             tui_refresh()
             return
         }
-        let lines = transcript.lines(width: layout.columns)
+        if laidOut?.width != layout.columns { laidOut = (layout.columns, transcript.lines(width: layout.columns)) }
+        let lines = laidOut?.lines ?? []
         for (row, index) in scroll.visible(total: lines.count, height: layout.transcriptRows).enumerated() {
             var column = 0
             for span in lines[index] where column < layout.columns {
