@@ -83,6 +83,19 @@ final class TerminalE2ETests: XCTestCase {
             }
         }
 
+        // The other slash commands answer in the transcript.
+        for (command, answer) in [("/why", "why "), ("/bench", "bench: 20 turns, p50"), ("/model", "parameters: "),
+                                  ("/intents", "greeting, weather"), ("/nope", "unknown command /nope")] {
+            try terminal.run(["send-keys", "-t", "0", "-l", command])
+            try terminal.run(["send-keys", "-t", "0", "Enter"])
+            _ = try terminal.waitFor("the answer to \(command)") { $0.contains { $0.contains(answer) } }
+        }
+        let saved = scratch.appendingPathComponent("transcript.md")
+        try terminal.run(["send-keys", "-t", "0", "-l", "/save \(saved.path)"])
+        try terminal.run(["send-keys", "-t", "0", "Enter"])
+        _ = try terminal.waitFor("the saved transcript") { $0.contains { $0.contains("saved the transcript") } }
+        XCTAssertTrue(try String(contentsOf: saved, encoding: .utf8).contains("**you:** hello there"))
+
         // Resizes re-lay out at once: smaller, too small (a notice), larger.
         try terminal.run(["resize-window", "-t", "0", "-x", "60", "-y", "15"])
         screen = try terminal.waitFor("the 60x15 layout") { $0.count == 15 && $0[14].hasPrefix("you>") && $0[12].contains(" ms") }
