@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "TextAnalysis", targets: ["TextAnalysis"]),
         .library(name: "ChatEngine", targets: ["ChatEngine"]),
         .library(name: "DefaultModel", targets: ["DefaultModel"]),
+        .library(name: "TerminalUI", targets: ["TerminalUI"]),
         .executable(name: "squeezechat", targets: ["squeezechat"]),
     ],
     dependencies: [
@@ -67,12 +68,22 @@ let package = Package(
             sources: ["BuiltInIntents.swift"],
             resources: builtInIntentFiles.map { .copy($0) }
         ),
+        // ncursesw (wide characters) and GNU readline from the system: apt install libncurses-dev libreadline-dev.
+        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "CReadline", pkgConfig: "readline", providers: [.apt(["libreadline-dev"])]),
+        // Plain C functions over curses' macros and globals, which Swift cannot import under strict concurrency.
+        .target(name: "CTerminalShim", dependencies: ["CNcurses"]),
+        // The full-screen chat: layout, wrapping, editing, history and status as plain tested models,
+        // with a thin ncurses screen over them.
+        .target(name: "TerminalUI", dependencies: ["ChatEngine", "TextAnalysis", "SqueezeBERT", "CTerminalShim"]),
         .executableTarget(
             name: "squeezechat",
             dependencies: [
                 "SqueezeBERT",
                 "ChatEngine",
                 "TextAnalysis",
+                "TerminalUI",
+                "CReadline",
                 "BuiltInIntents",
                 "DefaultModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -88,7 +99,7 @@ let package = Package(
             dependencies: ["ChatEngine", "SqueezeBERT", "BuiltInIntents"],
             exclude: ["Fixtures"]
         ),
-            .testTarget(
+        .testTarget(
             name: "TextAnalysisTests",
             dependencies: ["TextAnalysis", "DefaultModel", "SqueezeBERT"]
         ),
@@ -97,6 +108,11 @@ let package = Package(
             name: "SqueezeChatCommandTests",
             dependencies: ["squeezechat"],
             exclude: ["Fixtures"]
+        ),
+        // Unit tests of the screen models, and the end-to-end test that drives the built binary in tmux.
+        .testTarget(
+            name: "TerminalUITests",
+            dependencies: ["TerminalUI", "ChatEngine", "TextAnalysis"]
         ),
     ]
 )

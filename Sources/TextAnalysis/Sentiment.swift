@@ -16,6 +16,17 @@ public struct Sentiment: Sendable, Equatable {
     /// How many model windows the text was scored over: 1, or more when it was longer than the
     /// model's window and its windows' results were combined.
     public var windows: Int
+
+    public init(text: String, label: String, score: Float, labels: [String], probabilities: [Float],
+                logits: [Float], windows: Int = 1) {
+        self.text = text
+        self.label = label
+        self.score = score
+        self.labels = labels
+        self.probabilities = probabilities
+        self.logits = logits
+        self.windows = windows
+    }
 }
 
 /// When a binary head's result counts as neutral.

@@ -1,11 +1,14 @@
 import ArgumentParser
+import CReadline
 import ChatEngine
 import Foundation
+import TerminalUI
 
 /// `squeezechat chat` (the default): a conversation with the bot.
 ///
-/// This is the line-oriented mode: one reply per input line, a prompt and the turn's latency
-/// when standard input is a terminal, bare replies (or JSON lines) when it is piped.
+/// Full-screen (ncurses) when standard input and output are terminals and TERM is not `dumb`;
+/// otherwise, or with `--plain` or `--json`, line-oriented: one reply per input line, GNU readline
+/// and the turn's latency when interactive, bare replies (or JSON lines) when piped.
 struct ChatCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chat",
@@ -14,23 +17,36 @@ struct ChatCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var chat: ChatOptions
+    @OptionGroup var engineOptions: EngineOptions
 
-    @Flag(name: .long, help: "Line-oriented chat (the only mode until the full-screen interface lands).")
+    @Flag(name: .long, help: "Line-oriented chat instead of the full-screen interface.")
     var plain = false
 
     @Flag(name: .long, help: "Print one JSON object per turn (as `ask --json`).")
     var json = false
 
     func run() throws {
-        let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 && !json
-        let engine = chat.engine(model: try model.load())
+        let environment = ProcessInfo.processInfo.environment
+        let terminal = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
+        let dumb = (environment["TERM"] ?? "").isEmpty || environment["TERM"] == "dumb"
+        let interactive = terminal && !json
+        let engine = chat.engine(model: try model.load(precision: engineOptions.precision, threads: engineOptions.threads))
+        if interactive && !plain && !dumb {
+            var settings = ChatApp.Settings()
+            settings.useColor = (environment["NO_COLOR"] ?? "").isEmpty
+            settings.threads = engine.model.encoder.threads
+            ChatApp(engine: engine, tagger: AnalyzerSentenceTagger(model: engine.model), settings: settings).run()
+            return
+        }
         let session = ChatSession(engine: engine)
         if interactive {
             print("squeezechat: \(engine.model.name), \(engine.intents.intents.count) intents. /help for commands, /quit to leave.")
         }
         while true {
-            if interactive { print("you> ", terminator: ""); fflush(nil) }
-            guard let line = readLine() else { break }
+            guard let line = interactive ? Self.readInteractive() : readLine() else {
+                if interactive { print() }  // end the prompt's line after Ctrl-D
+                break
+            }
             let text = line.trimmingCharacters(in: .whitespaces)
             if text.isEmpty { continue }
             if text.hasPrefix("/") {
@@ -49,6 +65,15 @@ struct ChatCommand: ParsableCommand {
             }
             fflush(nil)
         }
+    }
+
+    /// One line from GNU readline (editing and in-session history); nil at end of input.
+    static func readInteractive() -> String? {
+        guard let pointer = readline("you> ") else { return nil }
+        defer { free(pointer) }
+        let line = String(cString: pointer)
+        if !line.trimmingCharacters(in: .whitespaces).isEmpty { add_history(pointer) }
+        return line
     }
 
     /// Runs a slash command; false means quit.

@@ -1,0 +1,207 @@
+import Foundation
+import XCTest
+
+/// Drives the real `squeezechat` binary in a real terminal: tmux at a fixed size, keys sent with
+/// `send-keys`, the screen read with `capture-pane`. Every wait polls the screen with a deadline.
+final class TerminalE2ETests: XCTestCase {
+    /// The model the test chats with. The tiny committed test model for now, so CI needs no download;
+    /// switch this one constant to the bundled default model when it lands.
+
+    static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// Two intents whose replies the test can recognise; `--threshold 0` keeps every turn in scope,
+    /// whatever the (random) test model makes of it.
+    static let intents = """
+        intents:
+          - name: greeting
+            examples: [hi, hello there, good morning]
+            responses: ["REPLY-GREETING: hello from the bot."]
+          - name: weather
+            examples: [is it raining, what is the weather, will it be sunny]
+            responses: ["REPLY-WEATHER: I cannot see outside."]
+        """
+
+    func testFullScreenChatInTmux() throws {
+        let tmux = try XCTUnwrap(Self.findExecutable("tmux"),
+                                 "tmux is required for the end-to-end test: apt-get install tmux (.ci/run installs it)")
+        let binary = try XCTUnwrap(Self.findProduct("squeezechat"),
+                                   "the squeezechat binary was not found next to the test bundle; run `swift build` first")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("squeezechat-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch.appendingPathComponent("intents"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try Self.intents.write(to: scratch.appendingPathComponent("intents/test.yaml"), atomically: true, encoding: .utf8)
+
+        let terminal = Tmux(executable: tmux, socket: "squeezechat-e2e-\(getpid())-\(UUID().uuidString.prefix(8))")
+        defer { terminal.killServer() }
+        let command = [
+            "cd \(quote(scratch.path)) &&",
+            "env TERM=xterm-256color LANG=C.UTF-8 NO_COLOR= XDG_CACHE_HOME=\(quote(scratch.path + "/cache"))",
+            "XDG_STATE_HOME=\(quote(scratch.path + "/state"))",
+            quote(binary.path), "--intents", quote(scratch.path + "/intents"), "--threshold 0;",
+            "echo \"squeezechat exited with status $?\";",
+            "echo \"tty: $(stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' ')\";",
+            "sleep 60",
+        ].joined(separator: " ")
+        try terminal.run(["-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", command])
+
+        // Start-up: the prompt and the status bar.
+        var screen = try terminal.waitFor("the prompt") { $0.last?.hasPrefix("you>") == true && $0.count == 30 }
+        XCTAssertTrue(screen[27].contains("no turns yet"), "status bar before the first turn:\n\(screen.joined(separator: "\n"))")
+
+        // A turn: the reply, the user turn's badges, the status bar's latency and intent.
+        try terminal.run(["send-keys", "-t", "0", "-l", "hello there"])
+        try terminal.run(["send-keys", "-t", "0", "Enter"])
+        screen = try terminal.waitFor("the reply") { $0.contains { $0.contains("REPLY-") } }
+        let text = screen.joined(separator: "\n")
+        let intent = text.contains("REPLY-GREETING") ? "greeting" : "weather"
+        screen = try terminal.waitFor("the status bar's latency") { Self.matches($0[27], #"\d+\.\d ms  tok"#) }
+        XCTAssertTrue(screen[27].contains("p50") && screen[27].contains("p95"), "status line 1: \(screen[27])")
+        XCTAssertTrue(screen[28].contains("\(intent) "), "status line 2 should name the intent \(intent): \(screen[28])")
+        XCTAssertTrue(screen.contains { $0.contains("[\(intent) ") && $0.contains(" ms]") }, "badges:\n\(text)")
+
+        // History: Up recalls the last input, Ctrl-R finds it by a fragment, Ctrl-G cancels the search.
+        try terminal.run(["send-keys", "-t", "0", "Up"])
+        _ = try terminal.waitFor("Up recalling the last input") { $0[29] == "you> hello there" }
+        try terminal.run(["send-keys", "-t", "0", "C-u", "C-r"])
+        try terminal.run(["send-keys", "-t", "0", "-l", "ther"])
+        _ = try terminal.waitFor("the reverse search") { $0[29].hasPrefix("(reverse-i-search)`ther': hello there") }
+        try terminal.run(["send-keys", "-t", "0", "C-g"])
+        _ = try terminal.waitFor("the cancelled search") { $0[29] == "you>" }
+
+        // A bracketed multi-line paste after /tag is one input, and each sentence is tagged.
+        try terminal.run(["send-keys", "-t", "0", "-l", "/tag "])
+        try terminal.run(["send-keys", "-t", "0", "-l", "\u{1B}[200~I love this phone.\nThe battery is awful!\nShipping was fine.\u{1B}[201~"])
+        screen = try terminal.waitFor("the paste in the input line") { $0[29].contains("Shipping was fine.") }
+        XCTAssertFalse(screen.contains { $0.contains("[positive") && $0.contains("I love this phone.") }, "paste must not submit")
+        try terminal.run(["send-keys", "-t", "0", "Enter"])
+        screen = try terminal.waitFor("three tagged sentences") { lines in
+            ["I love this phone.", "The battery is awful!", "Shipping was fine."].allSatisfy { sentence in
+                lines.contains { Self.matches($0, #"\[(positive|negative|neutral) \d\.\d\d\] "#) && $0.contains(sentence) }
+            }
+        }
+
+        // The other slash commands answer in the transcript.
+        for (command, answer) in [("/why", "why "), ("/bench", "bench: 20 turns, p50"), ("/model", "parameters: "),
+                                  ("/intents", "greeting, weather"), ("/nope", "unknown command /nope")] {
+            try terminal.run(["send-keys", "-t", "0", "-l", command])
+            try terminal.run(["send-keys", "-t", "0", "Enter"])
+            _ = try terminal.waitFor("the answer to \(command)") { $0.contains { $0.contains(answer) } }
+        }
+        let saved = scratch.appendingPathComponent("transcript.md")
+        try terminal.run(["send-keys", "-t", "0", "-l", "/save \(saved.path)"])
+        try terminal.run(["send-keys", "-t", "0", "Enter"])
+        _ = try terminal.waitFor("the saved transcript") { $0.contains { $0.contains("saved the transcript") } }
+        XCTAssertTrue(try String(contentsOf: saved, encoding: .utf8).contains("**you:** hello there"))
+
+        // Resizes re-lay out at once: smaller, too small (a notice), larger.
+        try terminal.run(["resize-window", "-t", "0", "-x", "60", "-y", "15"])
+        screen = try terminal.waitFor("the 60x15 layout") { $0.count == 15 && $0[14].hasPrefix("you>") && $0[12].contains(" ms") }
+        XCTAssertTrue(screen.allSatisfy { $0.count <= 60 }, screen.joined(separator: "\n"))
+        try terminal.run(["resize-window", "-t", "0", "-x", "20", "-y", "4"])
+        _ = try terminal.waitFor("the too-small notice") { $0.first?.hasPrefix("terminal too small") == true }
+        try terminal.run(["resize-window", "-t", "0", "-x", "120", "-y", "35"])
+        screen = try terminal.waitFor("the 120x35 layout") { $0.count == 35 && $0[34].hasPrefix("you>") && $0[32].contains(" ms") }
+        XCTAssertTrue(Self.matches(screen[33], #"squeezechat-sentiment │ \d+ threads?$"#), "status line 2 at 120 columns: \(screen[33])")
+
+        // Ctrl-C clears the line, Ctrl-D on the empty line quits with status 0 and a sane terminal.
+        try terminal.run(["send-keys", "-t", "0", "-l", "half a thought"])
+        _ = try terminal.waitFor("typed text") { $0.last?.contains("half a thought") == true }
+        try terminal.run(["send-keys", "-t", "0", "C-c"])
+        _ = try terminal.waitFor("the cleared line") { $0.last?.contains("half a thought") == false }
+        try terminal.run(["send-keys", "-t", "0", "C-d"])
+        screen = try terminal.waitFor("the exit") { $0.contains { $0.hasPrefix("tty:") } }
+        XCTAssertTrue(screen.contains("squeezechat exited with status 0"), screen.joined(separator: "\n"))
+        let tty = screen.first { $0.hasPrefix("tty:") } ?? ""
+        XCTAssertTrue(tty.contains(" icanon") && tty.contains(" echo") && !tty.contains("-icanon") && !tty.contains("-echo"),
+                      "terminal modes after exit: \(tty)")
+        XCTAssertEqual(try terminal.output(["display-message", "-p", "-t", "0", "#{alternate_on}"]), "0",
+                       "the alternate screen must be left")
+    }
+
+    // MARK: helpers
+
+    static func matches(_ line: String, _ pattern: String) -> Bool { line.range(of: pattern, options: .regularExpression) != nil }
+
+    func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+    static func findExecutable(_ name: String) -> URL? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for directory in path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"] {
+            let url = URL(fileURLWithPath: directory).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return nil
+    }
+
+    /// A product built next to the test bundle (Linux: the runner's folder; macOS: beside the .xctest bundle).
+    static func findProduct(_ name: String) -> URL? {
+        let candidates = [Bundle.main.bundleURL, Bundle(for: TerminalE2ETests.self).bundleURL.deletingLastPathComponent(),
+                          Bundle.main.bundleURL.deletingLastPathComponent()]
+        return candidates.map { $0.appendingPathComponent(name) }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+}
+
+/// One private tmux server, addressed by its socket name.
+struct Tmux {
+    let executable: URL
+    let socket: String
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Runs one tmux command and returns its output. It is spawned with posix_spawn and reaped with
+    /// waitpid, its output going to a file: Foundation's Process notices an exit only when every
+    /// holder of its status socket has gone, and the server `new-session` starts would hold it forever.
+    @discardableResult
+    func output(_ arguments: [String]) throws -> String {
+        let capture = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: capture) }
+        let argv = [executable.path, "-L", socket] + arguments
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, capture.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let cArguments = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable.path, &actions, nil, cArguments, environ)
+        guard spawned == 0 else { throw Failure(description: "cannot start tmux: \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+        let text = (try? String(contentsOf: capture, encoding: .utf8)) ?? ""
+        guard status == 0 else {
+            throw Failure(description: "tmux \(arguments.joined(separator: " ")) failed (\(status)): \(text)")
+        }
+        return text.trimmingCharacters(in: .newlines)
+    }
+
+    func run(_ arguments: [String]) throws { try output(arguments) }
+
+    /// The visible screen, one string per row, trailing spaces removed.
+    func screen() throws -> [String] {
+        let text = try output(["capture-pane", "-p", "-t", "0"])
+        var rows = text.components(separatedBy: "\n").map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }
+        let height = Int(try output(["display-message", "-p", "-t", "0", "#{pane_height}"])) ?? rows.count
+        while rows.count < height { rows.append("") }
+        return rows
+    }
+
+    /// Polls the screen every 50 ms until `condition` holds; fails with the last screen after `timeout` seconds.
+    func waitFor(_ what: String, timeout: Double = 15, _ condition: ([String]) -> Bool) throws -> [String] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last: [String] = []
+        while Date() < deadline {
+            last = try screen()
+            if condition(last) { return last }
+            usleep(50_000)
+        }
+        throw Failure(description: "timed out waiting for \(what); the screen was:\n\(last.joined(separator: "\n"))")
+    }
+
+    func killServer() { _ = try? output(["kill-server"]) }
+}
