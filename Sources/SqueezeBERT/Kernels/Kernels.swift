@@ -474,8 +474,9 @@ extension Kernels {
         }
     }
 
-    /// The scratch floats `attention` needs per thread: one row of T scores, rounded up to SIMD8.
-    public static func attentionScratch(tokens T: Int) -> Int { (T + 7) & ~7 }
+    /// The scratch floats one `attention` call needs: one row of T scores and the head's keys
+    /// transposed, (HS, T), with T rounded up to SIMD8.
+    public static func attentionScratch(tokens T: Int, headSize HS: Int) -> Int { ((T + 7) & ~7) * (HS + 1) }
 
     /// The independent tasks of `attention`: one per (sequence, head).
     public static func attentionTasks(batch B: Int, heads NH: Int) -> Int { B * NH }
@@ -486,7 +487,7 @@ extension Kernels {
     /// q, k, v and out are (B, T, C) with head h in channels h*HS ..< (h+1)*HS; `lengths[b]` keys of
     /// sequence b are real, the rest padding. Padding keys get probability exactly 0 (the reference
     /// adds the dtype's minimum, whose exponential underflows to 0); padding queries are computed
-    /// like real ones, as the reference does. scores is scratch of `attentionScratch(tokens:)`
+    /// like real ones, as the reference does. scores is scratch of `attentionScratch(tokens:headSize:)`
     /// floats. `tasks` selects (sequence, head) pairs b*NH + h.
     public static func attention(
         out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
@@ -500,20 +501,26 @@ extension Kernels {
             let b = task / NH, h = task % NH
             let keys = lengths[b]
             let offset = b * T * C + h * HS
+            // Keys transposed to (HS, TP), zero-padded to a multiple of 8 keys, so that one query's
+            // scores come eight keys at a time with one FMA per channel and no horizontal sums.
+            let TP = (keys + 7) & ~7
+            let keysT = scores + ((T + 7) & ~7)
+            for i in 0..<HS {
+                let row = keysT + i * TP
+                for s in 0..<keys { row[s] = k[offset + s * C + i] }
+                for s in keys..<TP { row[s] = 0 }
+            }
             for t in 0..<T {
                 let query = q + offset + t * C
                 var maximum = -Float.infinity
-                for s in 0..<keys {
-                    let key = k + offset + s * C
+                var block = 0
+                while block < TP {
                     var acc = Vector()
-                    var i = 0
-                    while i < HS8 { acc = acc.addingProduct(load8(query + i), load8(key + i)); i += 8 }
-                    var dot = sum(acc)
-                    while i < HS { dot += query[i] * key[i]; i += 1 }
-                    let score = dot * scale
-                    scores[s] = score
-                    maximum = max(maximum, score)
+                    for i in 0..<HS { acc = acc.addingProduct(Vector(repeating: query[i]), load8(keysT + i * TP + block)) }
+                    store8(acc * scale, scores + block)
+                    block += 8
                 }
+                for s in 0..<keys { maximum = max(maximum, scores[s]) }
                 // Exponentials eight at a time; lanes past `keys` are computed and then ignored.
                 let maximumVector = Vector(repeating: maximum)
                 var sums = Vector()

@@ -21,6 +21,7 @@ struct PointwiseConvolution: Sendable {
         let bias = try weights.floatTensor(name: names.bias, expectedShape: [outputs])
         matrix = PackedMatrix(weight: checkpoint, bias: bias, inputs: inputs, outputs: outputs, groups: groups,
                               precision: precision)
+        weights.release(names.weight)
     }
 
     /// The independent tasks of one product over `rows` rows (for threads).

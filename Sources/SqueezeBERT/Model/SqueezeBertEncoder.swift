@@ -134,7 +134,7 @@ public final class SqueezeBertEncoder: Sendable {
         let current = x, next = y
         lengths.withUnsafeBufferPointer { lengthPointer in
             let attentionFlops = 4 * B * T * T * C
-            let scratch = Kernels.attentionScratch(tokens: T)
+            let scratch = Kernels.attentionScratch(tokens: T, headSize: config.headSize)
             for layer in layers {
                 // Q, K and V as one parallel region.
                 let tq = layer.query.tasks(rows: M), tk = layer.key.tasks(rows: M), tv = layer.value.tasks(rows: M)
@@ -232,7 +232,7 @@ final class Workspace {
 
     /// Makes room for a (B, T) batch; allocates only when it is larger than any before.
     func reserve(batch B: Int, tokens T: Int) {
-        let M = B * T, S = B * heads * Kernels.attentionScratch(tokens: T)
+        let M = B * T, S = B * heads * Kernels.attentionScratch(tokens: T, headSize: channels / heads)
         if M > rows {
             let C = channels
             func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {

@@ -13,9 +13,13 @@ public protocol WeightSource {
     /// little-endian, 4-byte-aligned tensor of a memory-mapped file. The pointer stays valid while
     /// `owner` lives. Nil means "use `floatTensor`".
     func mappedFloats(name: String, expectedShape: [Int]) -> (values: UnsafePointer<Float>, owner: AnyObject)?
+    /// Hints that tensor `name` has been copied out and its source memory can be released.
+    func release(_ name: String)
 }
 
 extension WeightSource {
+    public func release(_ name: String) {}
+
     public func mappedFloats(name: String, expectedShape: [Int]) -> (values: UnsafePointer<Float>, owner: AnyObject)? {
         nil
     }
@@ -23,6 +27,11 @@ extension WeightSource {
 
 extension SafeTensorsFile: WeightSource {
     public func contains(_ name: String) -> Bool { info(name) != nil }
+
+    public func release(_ name: String) {
+        guard let entry = entries[name] else { return }
+        mapping.releasePages((dataStart + entry.begin)..<(dataStart + entry.end))
+    }
 
     public func mappedFloats(name: String, expectedShape: [Int]) -> (values: UnsafePointer<Float>, owner: AnyObject)? {
         #if _endian(little)

@@ -54,6 +54,19 @@ final class MappedFile: @unchecked Sendable {
         bytes = UnsafeRawBufferPointer(start: start, count: size)
     }
 
+    /// Drops the resident pages that lie wholly inside `range` (byte offsets into the file), as
+    /// after copying a tensor out: the mapping is read-only and file-backed, so a later read just
+    /// pages them in again. Keeps load-time peak memory to one copy of the weights, not two.
+    func releasePages(_ range: Range<Int>) {
+        guard let base = bytes.baseAddress, !range.isEmpty else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let address = Int(bitPattern: base)
+        let start = (address + range.lowerBound + page - 1) / page * page
+        let end = (address + range.upperBound) / page * page
+        guard end > start else { return }
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, Int32(MADV_DONTNEED))
+    }
+
     deinit {
         if let start = bytes.baseAddress {
             munmap(UnsafeMutableRawPointer(mutating: start), bytes.count)
