@@ -5,7 +5,7 @@ export.load_dequantised) on the SST-2 held-out split and TweetEval val, full for
 cache: quantisation touches every layer).
 
     python training/quant_eval.py --fp32 build/squeezebert --int8 Sources/DefaultModel/squeezechat-sentiment \
-        --data ../shared/data --out build/quant.json
+        --data ../shared/data --out build/quant.json [--banking]
 """
 import argparse
 import json
@@ -16,8 +16,8 @@ import torch
 from safetensors.torch import load_file
 from transformers import BertTokenizerFast, SqueezeBertConfig, SqueezeBertForSequenceClassification
 
-from common import encode, read_tsv, sst2_split, tweet_halves
-from evaluate import TWEET_LABELS, softmax, tweet_metrics
+from common import encode, read_banking, read_tsv, sst2_split, tweet_halves
+from evaluate import TWEET_LABELS, banking_accuracy, softmax, tweet_metrics
 from export import load_dequantised
 
 
@@ -34,6 +34,8 @@ def main() -> None:
     parser.add_argument("--int8", type=Path, required=True)
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--banking", action="store_true",
+                        help="also the Banking77 embedding check (logistic regression, train -> test) for both")
     args = parser.parse_args()
 
     _, held_out = sst2_split(args.data / "sst2/train.tsv")
@@ -57,6 +59,10 @@ def main() -> None:
             "sst2_full_sentences_accuracy": float((predicted[full] == gold[full]).mean()),
             "tweeteval_report_half": tweet_metrics(p_tweets, tweet_gold[report_rows], tau),
         }
+        if args.banking:
+            train_embeddings, _ = encode(model, tokenizer, [t for t, _ in read_banking(args.data / "banking77/train.jsonl")])
+            test_embeddings, _ = encode(model, tokenizer, [t for t, _ in read_banking(args.data / "banking77/test.jsonl")])
+            report[name]["banking77_lr_accuracy"] = banking_accuracy(train_embeddings, test_embeddings, args.data)
         print(name, json.dumps(report[name]), flush=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
 
