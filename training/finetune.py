@@ -11,8 +11,9 @@ loss is
 Budget recipe (what fits two shared CPU cores in an hour): the bottom `6 - K` layers and the
 embeddings stay frozen, so their output is computed once per text and cached (cache.py), and only
 the top K layers, the pooler and the classifier train. With `cache.py --train-layers 6` all six
-layers train (only the embedding tables stay frozen): slow on a CPU, fine on a GPU. The student trains in BERT layout (Linear is faster than
-Conv1d); convert.py turns the result into the SqueezeBERT folder exactly.
+layers train (only the embedding tables stay frozen): slow on a CPU, fine on a GPU. The student
+trains in BERT layout (Linear is faster than Conv1d); convert.py turns the result into the
+SqueezeBERT folder exactly.
 
 The 3,000 held-out SST-2 rows (common.py) are never trained on; they pick the checkpoint.
 Banking77 *test* is never trained on.
