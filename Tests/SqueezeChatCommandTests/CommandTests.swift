@@ -54,7 +54,7 @@ struct CommandTests {
         let rows = try rows(run.stdout)
         #expect(rows.map { $0["text"] as? String } == [
             "The soup was superb and the staff were lovely.", "I would happily come back every week!",
-            "My order arrived broken, support never answered, and I want my money back.",
+            "My order arrived broken and the support team was rude and useless.",
         ])
         #expect(rows.map { $0["label"] as? String } == ["positive", "positive", "negative"])
         for row in rows {
