@@ -1,0 +1,90 @@
+import BuiltInIntents
+import ChatEngine
+import Foundation
+import Testing
+
+/// `squeezechat ask --json` end to end: the bundled model with the built-in intents answers a
+/// conversation, recognising what it handles and falling back on what it does not.
+struct AskTests {
+    static let turns: [(text: String, intent: String)] = [
+        ("hello there!", "greeting"),
+        ("will it rain tomorrow where I live?", "weather"),
+        ("tell me a funny joke", "joke"),
+        ("thank you so much, that was helpful", "thanks"),
+        ("can you explain how squeezechat works internally?", "how_it_works"),
+        ("what's the best way to cook a lasagna", "out_of_scope"),
+        ("what is the capital of mongolia", "out_of_scope"),
+        ("write me a python script that sorts a list", "out_of_scope"),
+        ("see you later, goodbye", "goodbye"),
+    ]
+
+    func ask(_ texts: [String], _ extra: [String] = []) throws -> [[String: Any]] {
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("squeezechat-ask-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let run = try CommandTests().squeezechat(["ask", "--json"] + extra, input: texts.joined(separator: "\n") + "\n",
+                                                 environment: ["XDG_CACHE_HOME": cache.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        return try run.stdout.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+
+    @Test("each turn gets the intent it means, and off-topic turns the fallback")
+    func intentsAndFallbacks() throws {
+        let rows = try ask(Self.turns.map(\.text))
+        try #require(rows.count == Self.turns.count)
+        let fallbacks = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../intents/out_of_scope.yaml"), encoding: .utf8)
+        for (row, turn) in zip(rows, Self.turns) {
+            #expect(row["text"] as? String == turn.text)
+            #expect(row["intent"] as? String == turn.intent, "\(turn.text) -> \(row["intent"] ?? "nil") (\(row["confidence"] ?? ""))")
+            let reply = try #require(row["reply"] as? String)
+            #expect(!reply.isEmpty)
+            if turn.intent == "out_of_scope" { #expect(fallbacks.contains(reply), "fallback reply: \(reply)") }
+            let confidence = try #require(row["confidence"] as? Double)
+            #expect(confidence > 0 && confidence <= 1)
+            let sentiment = try #require(row["sentiment"] as? [String: Any])
+            #expect(["negative", "neutral", "positive"].contains(sentiment["label"] as? String ?? ""))
+            let timings = try #require(row["timings_ms"] as? [String: Double])
+            #expect(Set(timings.keys) == ["tokenize", "encode", "classify", "retrieve", "total"])
+            #expect(timings["encode"]! > 0 && timings["total"]! >= timings["encode"]!)
+        }
+    }
+
+    @Test("a repeated turn never gets the same reply twice in a row")
+    func noRepeats() throws {
+        let replies = try ask(Array(repeating: "tell me a joke", count: 4)).map { $0["reply"] as? String }
+        for index in 1..<replies.count { #expect(replies[index] != replies[index - 1]) }
+    }
+
+    @Test("the sentiment of the turn picks the reply variant")
+    func sentimentVariants() throws {
+        let set = try IntentLoader.load(folder: BuiltInIntents.folder)
+        let texts = ["hi. honestly today has been awful", "hello!! I'm so happy to see you", "thanks, you are wonderful",
+                     "thanks for nothing, that was useless", "bye, this was great fun", "bye, this was a waste of time"]
+        let rows = try ask(texts)
+        var variantsUsed = 0
+        for row in rows {
+            let intent = try #require(set.intent(named: row["intent"] as? String ?? ""), "\(row["text"] ?? "")")
+            let label = (row["sentiment"] as? [String: Any])?["label"] as? String
+            let reply = row["reply"] as? String ?? ""
+            let expected = label == "negative" && !intent.negativeResponses.isEmpty ? intent.negativeResponses
+                : label == "positive" && !intent.positiveResponses.isEmpty ? intent.positiveResponses : intent.responses
+            #expect(expected.contains(reply), "\(row["text"] ?? ""): \(intent.name), \(label ?? "-") -> \(reply)")
+            if expected != intent.responses { variantsUsed += 1 }
+        }
+        #expect(variantsUsed >= 4, "clearly worded turns should reach the sentiment variants")
+    }
+
+    @Test("a broken intents folder is one line naming the file, exit 1")
+    func brokenIntents() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("squeezechat-bad-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "intents:\n  - name: hi\n    examples: [hello]\n".write(to: folder.appendingPathComponent("bot.yaml"),
+                                                                     atomically: true, encoding: .utf8)
+        let run = try CommandTests().squeezechat(["ask", "--intents", folder.path, "hello"])
+        #expect(run.status == 1)
+        #expect(run.stderr == "squeezechat: \(folder.path)/bot.yaml:2: intent \"hi\": missing \"responses\"\n")
+    }
+}
