@@ -83,12 +83,7 @@ struct ChatCommand: ParsableCommand {
         case "/quit", "/exit": return false
         case "/help": print("/help  /intents  /model  /quit")
         case "/intents": print(engine.intents.intents.map(\.name).joined(separator: ", "))
-        case "/model":
-            let c = engine.model.config
-            let g = c.groups
-            print("\(engine.model.name): \(c.architecture.rawValue), \(c.layerCount) layers, hidden \(c.hiddenSize), "
-                  + "\(c.headCount) heads, groups q\(g.query) k\(g.key) v\(g.value) post\(g.postAttention) "
-                  + "int\(g.intermediate) out\(g.output)")
+        case "/model": print(ModelSummary.describe(engine.model))
         default: print("unknown command \(command); /help lists them")
         }
         return true
