@@ -1,24 +1,9 @@
-/// Minimal JSON writing for the commands' line-oriented output: strings escaped per RFC 8259 and
-/// Float32 values in their shortest round-trip form (full float precision, no noise digits).
+import SqueezeBERT
+
+/// Minimal JSON writing for the commands' line-oriented output: strings escaped by the engine's
+/// `JSONText`, and Float32 values in their shortest round-trip form (full float precision).
 enum JSON {
-    static func string(_ text: String) -> String {
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func string(_ text: String) -> String { JSONText.quoted(text) }
 
     static func number(_ value: Float) -> String {
         // JSON has no NaN or infinity; the encoder never produces them from finite weights.

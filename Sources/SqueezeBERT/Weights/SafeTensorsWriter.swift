@@ -120,15 +120,15 @@ extension SafeTensorsWriter {
         var fields: [String] = []
         if !metadata.isEmpty {
             let pairs = metadata.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-                .map { "\(jsonString($0.key)):\(jsonString($0.value))" }
-            fields.append("\(jsonString(SafeTensorsHeader.metadataKey)):{\(pairs.joined(separator: ","))}")
+                .map { "\(JSONText.quoted($0.key)):\(JSONText.quoted($0.value))" }
+            fields.append("\(JSONText.quoted(SafeTensorsHeader.metadataKey)):{\(pairs.joined(separator: ","))}")
         }
         var offset = 0
         for tensor in ordered {
             let size = tensor.values.count * tensor.values.dtype.bitWidth / 8
             let shape = tensor.shape.map(String.init).joined(separator: ",")
             fields.append(
-                "\(jsonString(tensor.name)):{\"dtype\":\"\(tensor.values.dtype.rawValue)\","
+                "\(JSONText.quoted(tensor.name)):{\"dtype\":\"\(tensor.values.dtype.rawValue)\","
                     + "\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + size)]}")
             offset += size
         }
@@ -152,26 +152,4 @@ extension SafeTensorsWriter {
             integers.withUnsafeBytes { file.append(contentsOf: $0) }
         }
     }
-}
-
-/// `text` as a JSON string literal, escaped as serde_json (the reference) does: quote,
-/// backslash and control characters only.
-private func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case "\u{08}": out += "\\b"
-        case "\u{0C}": out += "\\f"
-        case _ where scalar.value < 0x20:
-            let hex = String(scalar.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }
