@@ -27,6 +27,9 @@ public final class ChatEngine: Sendable {
         public var calibration: IntentClassifier.Calibration
         /// Set when the cache could not be written; the engine still works.
         public var cacheWarning: String?
+        /// Set when the model has a classification head but its sentiment settings are unusable
+        /// (e.g. an invalid neutral band): the engine then chats without sentiment.
+        public var sentimentWarning: String?
     }
 
     public let model: EncoderModel
@@ -47,7 +50,14 @@ public final class ChatEngine: Sendable {
         var clock = Stopwatch()
         self.model = model
         self.intents = intents
-        sentiment = try? SentimentAnalyzer(model: model)
+        // A model without a head simply has no sentiment; a head with broken settings is reported.
+        var sentimentWarning: String? = nil
+        do {
+            sentiment = model.encoder.hasClassifier ? try SentimentAnalyzer(model: model) : nil
+        } catch {
+            sentiment = nil
+            sentimentWarning = "sentiment disabled: \(error)"
+        }
         let dimensions = model.config.hiddenSize
         let modelKey = Hashing.modelKey(folder: model.folder)
         var cache = EmbeddingCache(directory: options.cacheDirectory, modelKey: modelKey, dimensions: dimensions)
@@ -100,7 +110,8 @@ public final class ChatEngine: Sendable {
         }
         fallbackEmbeddings = vectors(intents.fallbackResponses)
         startup = StartupReport(texts: Set(allTexts).count, encoded: missing.count, trained: !loadedClassifier, milliseconds: clock.lap(),
-                                calibration: calibration, cacheWarning: warning)
+                                calibration: calibration, cacheWarning: warning,
+                                sentimentWarning: sentimentWarning)
     }
 
     /// `$XDG_CACHE_HOME/squeezechat`, else `~/.cache/squeezechat`.

@@ -43,7 +43,9 @@ struct ChatOptions: ParsableArguments {
         var options = ChatEngine.Options(cacheDirectory: noCache ? nil : ChatEngine.defaultCacheDirectory())
         options.threshold = threshold
         let engine = ChatEngine(model: model, intents: set, options: options)
-        if let warning = engine.startup.cacheWarning { Output.warn(warning) }
+        for warning in [engine.startup.cacheWarning, engine.startup.sentimentWarning].compactMap({ $0 }) {
+            Output.warn(warning)
+        }
         return engine
     }
 }

@@ -106,4 +106,25 @@ struct ChatEngineTests {
                                 options: .init(cacheDirectory: cache))
         #expect(engine.startup.encoded == engine.startup.texts)
     }
+
+    @Test func brokenSentimentSettingsAreReportedNotSilent() throws {
+        let models = ChatFixtures.tinyModel.deletingLastPathComponent()
+        let folder = try ChatFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let copy = folder.appendingPathComponent("model")
+        try FileManager.default.copyItem(at: models.appendingPathComponent("tiny-bert-classifier"), to: copy)
+        let configURL = copy.appendingPathComponent("config.json")
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as! [String: Any]
+        config["squeezechat"] = ["neutral_below": 2]
+        try JSONSerialization.data(withJSONObject: config).write(to: configURL)
+        let intents = try IntentLoader.load(folder: ChatFixtures.intents)
+        let broken = ChatEngine(model: try EncoderModel.load(from: copy), intents: intents, options: .init(cacheDirectory: nil))
+        #expect(broken.sentiment == nil && broken.respond(to: "hello").sentiment == nil)
+        #expect(broken.startup.sentimentWarning?.contains("neutral_below") == true, "\(broken.startup.sentimentWarning ?? "none")")
+
+        // A model without a head has no sentiment and nothing to warn about.
+        let headless = ChatEngine(model: try EncoderModel.load(from: models.appendingPathComponent("tiny-bert")),
+                                  intents: intents, options: .init(cacheDirectory: nil))
+        #expect(headless.sentiment == nil && headless.startup.sentimentWarning == nil)
+    }
 }
