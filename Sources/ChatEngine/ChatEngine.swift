@@ -59,7 +59,8 @@ public final class ChatEngine: Sendable {
             sentimentWarning = "sentiment disabled: \(error)"
         }
         let dimensions = model.config.hiddenSize
-        let modelKey = Hashing.modelKey(folder: model.folder)
+        // fp32 and int8 runs of one folder give slightly different vectors: cached apart.
+        let modelKey = Hashing.fnv1a(model.encoder.precision.rawValue.utf8, seed: Hashing.modelKey(folder: model.folder))
         var cache = EmbeddingCache(directory: options.cacheDirectory, modelKey: modelKey, dimensions: dimensions)
         // Every text the engine will ever compare against, encoded once (or read from the cache).
         let allTexts = intents.intents.flatMap { $0.examples + $0.responses + $0.negativeResponses + $0.positiveResponses }

@@ -13,10 +13,11 @@ public final class EncoderModel: Sendable {
     ///
     /// - Parameters:
     ///   - maxLength: maximum tokens per text; the encoder's workspace is sized for it.
-    ///   - precision: how projection weights are stored (int8 quantises them at load).
+    ///   - precision: how projection weights are stored (int8 quantises them at load); nil: as the
+    ///     checkpoint stores them (an int8 folder such as the bundled model runs on its own int8 values).
     ///   - threads: worker threads for one forward pass; nil means the active cores.
     public static func load(
-        from folder: URL, maxLength: Int = 128, precision: Precision = .fp32, threads: Int? = nil
+        from folder: URL, maxLength: Int = 128, precision: Precision? = nil, threads: Int? = nil
     ) throws -> EncoderModel {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -25,8 +25,8 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Worker threads, comma-separated (default: the active cores).")
     var threads: String?
 
-    @Option(name: .long, help: "Weight precisions, comma-separated: fp32, int8.")
-    var precision = "fp32"
+    @Option(name: .long, help: "Weight precisions, comma-separated: fp32, int8 (default: as the model folder stores them).")
+    var precision: String?
 
     @Option(name: .long, help: "Minimum seconds of timed passes per case.")
     var minTime = 1.0
@@ -37,12 +37,14 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let seqs = try Self.integers(seq, "--seq"), batches = try Self.integers(batch, "--batch")
         let threadCounts = try threads.map { try Self.integers($0, "--threads") } ?? [ComputePool.activeCores]
-        let precisions = try precision.split(separator: ",").map { name -> Precision in
-            guard let value = Precision(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("--precision: unknown precision '\(name)' (fp32 or int8)")
+        let precisions: [Precision?] = try precision.map { list in
+            try list.split(separator: ",").map { name -> Precision? in
+                guard let value = Precision(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("--precision: unknown precision '\(name)' (fp32 or int8)")
+                }
+                return value
             }
-            return value
-        }
+        } ?? [nil]
         var budget = Benchmark.Budget()
         budget.minSeconds = minTime
         var results: [Benchmark.Result] = []

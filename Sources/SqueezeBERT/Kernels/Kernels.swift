@@ -51,42 +51,71 @@ public final class PackedMatrix: @unchecked Sendable {
     let scale: UnsafeMutablePointer<Float>
 
     /// Packs a PyTorch-layout weight (N, K/G) (row n is output channel n's inputs within its group)
-    /// and bias (N).
-    public init(weight: [Float], bias: [Float], inputs K: Int, outputs N: Int, groups G: Int, precision: Precision) {
+    /// and bias (N); int8 quantises each output channel symmetrically (scale = max |w| / 127).
+    public convenience init(weight: [Float], bias: [Float], inputs K: Int, outputs N: Int, groups G: Int, precision: Precision) {
         precondition(K % G == 0 && N % G == 0 && weight.count == N * (K / G) && bias.count == N)
+        self.init(inputs: K, outputs: N, groups: G, precision: precision, bias: bias)
+        let Kg = K / G
+        weight.withUnsafeBufferPointer { weight in
+            for n in 0..<N {
+                let row = weight.baseAddress! + n * Kg
+                switch precision {
+                case .fp32:
+                    pack(row: n) { k in row[k] }
+                case .int8:
+                    var largest: Float = 0
+                    for k in 0..<Kg { largest = max(largest, abs(row[k])) }
+                    let s = largest > 0 ? largest / 127 : 1
+                    pack(row: n, scale: s) { k in Int8(max(-127, min(127, (row[k] / s).rounded()))) }
+                }
+            }
+        }
+    }
+
+    /// Packs an already quantised weight (N, K/G) with its per-output-channel scales as int8
+    /// panels, unchanged: a checkpoint stored as int8 runs on exactly its own values.
+    public convenience init(quantized weight: UnsafePointer<Int8>, scales: [Float], bias: [Float],
+                            inputs K: Int, outputs N: Int, groups G: Int) {
+        precondition(K % G == 0 && N % G == 0 && scales.count == N && bias.count == N)
+        self.init(inputs: K, outputs: N, groups: G, precision: .int8, bias: bias)
+        let Kg = K / G
+        for n in 0..<N {
+            let row = weight + n * Kg
+            pack(row: n, scale: scales[n]) { k in row[k] }
+        }
+    }
+
+    /// Zeroed panels of the right size, with the bias in place and every scale 1.
+    private init(inputs K: Int, outputs N: Int, groups G: Int, precision: Precision, bias: [Float]) {
         let Kg = K / G, Ng = N / G, NR = Self.panelWidth
         let P = (Ng + NR - 1) / NR
         self.inputs = K; self.outputs = N; self.groups = G; self.panels = P; self.precision = precision
         let slots = G * P * NR
-        let elementBytes = precision == .fp32 ? 4 : 1
-        weights = UnsafeMutableRawPointer.allocate(byteCount: max(slots * Kg * elementBytes, 1), alignment: 64)
-        weights.initializeMemory(as: UInt8.self, repeating: 0, count: max(slots * Kg * elementBytes, 1))
+        let byteCount = max(slots * Kg * (precision == .fp32 ? 4 : 1), 1)
+        weights = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+        weights.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
         self.bias = .allocate(capacity: slots)
         self.bias.initialize(repeating: 0, count: slots)
         scale = .allocate(capacity: slots)
         scale.initialize(repeating: 1, count: slots)
-        for g in 0..<G {
-            for n in 0..<Ng {
-                let slot = (g * P + n / NR) * NR + n % NR  // index into (G, P, NR)
-                let row = (g * Ng + n) * Kg
-                self.bias[slot] = bias[g * Ng + n]
-                let panelBase = (g * P + n / NR) * Kg * NR + n % NR
-                switch precision {
-                case .fp32:
-                    let w = weights.assumingMemoryBound(to: Float.self)
-                    for k in 0..<Kg { w[panelBase + k * NR] = weight[row + k] }
-                case .int8:
-                    var largest: Float = 0
-                    for k in 0..<Kg { largest = max(largest, abs(weight[row + k])) }
-                    let s = largest > 0 ? largest / 127 : 1
-                    scale[slot] = s
-                    let w = weights.assumingMemoryBound(to: Int8.self)
-                    for k in 0..<Kg {
-                        w[panelBase + k * NR] = Int8(max(-127, min(127, (weight[row + k] / s).rounded())))
-                    }
-                }
-            }
-        }
+        for n in 0..<N { self.bias[slot(of: n)] = bias[n] }
+    }
+
+    /// Output channel n's index in the (G, P, NR) bias and scale arrays.
+    private func slot(of n: Int) -> Int {
+        let Ng = outputs / groups, NR = Self.panelWidth
+        let g = n / Ng, within = n % Ng
+        return (g * panels + within / NR) * NR + within % NR
+    }
+
+    /// Writes output channel n's K/G weights into its panel column.
+    private func pack<T>(row n: Int, scale s: Float = 1, _ value: (Int) -> T) {
+        let Kg = inputs / groups, NR = Self.panelWidth
+        let slot = slot(of: n)
+        scale[slot] = s
+        let base = (slot / NR) * Kg * NR + slot % NR  // panel start + column within the panel
+        let w = weights.assumingMemoryBound(to: T.self)
+        for k in 0..<Kg { w[base + k * NR] = value(k) }
     }
 
     deinit {
@@ -454,22 +483,39 @@ extension Kernels {
         }
     }
 
-    /// Embeddings: out[b, t] = word[ids[b, t]] + position[t] + tokenType[types[b, t]].
-    /// out is (B*T, C); word is (V, C), position is (P, C) with P >= T, tokenType is (TV, C);
-    /// ids and types are (B*T). Ids are validated by the caller.
+    /// An embedding table's rows as the checkpoint stores them.
+    public enum TableRows: @unchecked Sendable {
+        case float(UnsafePointer<Float>)
+        /// Row r is `values[r * C ..< (r + 1) * C] * scales[r]`.
+        case int8(UnsafePointer<Int8>, scales: UnsafePointer<Float>)
+
+        /// o[0..<C] += row r.
+        @inline(__always) func add(row r: Int, to o: UnsafeMutablePointer<Float>, channels C: Int) {
+            switch self {
+            case .float(let values):
+                let w = values + r * C
+                for c in 0..<C { o[c] += w[c] }
+            case .int8(let values, let scales):
+                let w = values + r * C, s = scales[r]
+                for c in 0..<C { o[c] += Float(w[c]) * s }
+            }
+        }
+    }
+
+    /// out (B*T, C) = word[ids] + position[t] + tokenType[types], before the embedding LayerNorm.
     public static func embeddings(
         out: UnsafeMutablePointer<Float>, ids: UnsafePointer<Int32>, types: UnsafePointer<Int32>,
-        word: UnsafePointer<Float>, position: UnsafePointer<Float>, tokenType: UnsafePointer<Float>,
+        word: TableRows, position: TableRows, tokenType: TableRows,
         batch B: Int, tokens T: Int, channels C: Int
     ) {
         for b in 0..<B {
             for t in 0..<T {
                 let m = b * T + t
                 let o = out + m * C
-                let w = word + Int(ids[m]) * C
-                let p = position + t * C
-                let y = tokenType + Int(types[m]) * C
-                for c in 0..<C { o[c] = w[c] + p[c] + y[c] }
+                o.update(repeating: 0, count: C)
+                word.add(row: Int(ids[m]), to: o, channels: C)
+                position.add(row: t, to: o, channels: C)
+                tokenType.add(row: Int(types[m]), to: o, channels: C)
             }
         }
     }

@@ -17,10 +17,16 @@ struct PointwiseConvolution: Sendable {
         self.groups = groups
         let shape = layout.projectionShape(inputs: inputs, outputs: outputs, groups: groups)
         // Both layouts store row n = output channel n's K/G inputs: (N, K/G) or (N, K/G, 1).
-        let checkpoint = try weights.floatTensor(name: names.weight, expectedShape: shape)
         let bias = try weights.floatTensor(name: names.bias, expectedShape: [outputs])
-        matrix = PackedMatrix(weight: checkpoint, bias: bias, inputs: inputs, outputs: outputs, groups: groups,
-                              precision: precision)
+        if precision == .int8, let stored = try weights.quantizedRows(name: names.weight, expectedShape: shape) {
+            // Already int8 per output channel on disk: packed as is, never widened to Float.
+            matrix = PackedMatrix(quantized: stored.values, scales: stored.scales, bias: bias, inputs: inputs,
+                                  outputs: outputs, groups: groups)
+        } else {
+            let checkpoint = try weights.floatTensor(name: names.weight, expectedShape: shape)
+            matrix = PackedMatrix(weight: checkpoint, bias: bias, inputs: inputs, outputs: outputs, groups: groups,
+                                  precision: precision)
+        }
         weights.release(names.weight)
     }
 
@@ -65,16 +71,16 @@ struct LayerNormParameters: Sendable {
 
 /// Word, position and token-type tables plus their LayerNorm (`SqueezeBertEmbeddings`).
 struct Embeddings: Sendable {
-    let word: FloatTable
-    let position: FloatTable
-    let tokenType: FloatTable
+    let word: EmbeddingTable
+    let position: EmbeddingTable
+    let tokenType: EmbeddingTable
     let norm: LayerNormParameters
 
     init(config: EncoderConfig, layout: CheckpointLayout, weights: some WeightSource) throws {
         let C = config.hiddenSize
-        word = try FloatTable(name: layout.wordEmbeddings, expectedShape: [config.vocabSize, C], weights: weights)
-        position = try FloatTable(name: layout.positionEmbeddings, expectedShape: [config.maxPositions, C], weights: weights)
-        tokenType = try FloatTable(name: layout.tokenTypeEmbeddings, expectedShape: [config.typeVocabSize, C], weights: weights)
+        word = try EmbeddingTable(name: layout.wordEmbeddings, expectedShape: [config.vocabSize, C], weights: weights)
+        position = try EmbeddingTable(name: layout.positionEmbeddings, expectedShape: [config.maxPositions, C], weights: weights)
+        tokenType = try EmbeddingTable(name: layout.tokenTypeEmbeddings, expectedShape: [config.typeVocabSize, C], weights: weights)
         norm = try LayerNormParameters(layout.embeddingsNorm, channels: C, eps: config.layerNormEps, weights: weights)
     }
 }

@@ -33,17 +33,20 @@ public final class SqueezeBertEncoder: Sendable {
     /// Loads every tensor the configuration calls for, by the checkpoint's own key names.
     ///
     /// - Parameters:
-    ///   - precision: fp32 keeps the checkpoint's values; int8 quantises every projection per output channel.
+    ///   - precision: fp32 runs every projection in Float32; int8 runs them on int8 weights with one
+    ///     scale per output channel (quantised at load, or taken as stored when the checkpoint is int8).
+    ///     nil: as the checkpoint stores its projections (int8 for an int8 checkpoint, else fp32).
     ///   - threads: default worker threads of a forward pass; nil means the active cores.
     ///   - maxTokens: the longest sequence expected; sizes the reused workspace (longer inputs still work).
     public init(
-        config: EncoderConfig, weights: some WeightSource, precision: Precision = .fp32, threads: Int? = nil,
+        config: EncoderConfig, weights: some WeightSource, precision: Precision? = .fp32, threads: Int? = nil,
         maxTokens: Int = 128
     ) throws {
         self.config = config
-        self.precision = precision
         self.threads = max(1, threads ?? ComputePool.activeCores)
         let layout = try CheckpointLayout(architecture: config.architecture, weights: weights)
+        let precision = precision ?? (config.layerCount > 0 && weights.isQuantized(layout.layer(0).query.weight) ? .int8 : .fp32)
+        self.precision = precision
         embeddings = try Embeddings(config: config, layout: layout, weights: weights)
         layers = try (0..<config.layerCount).map {
             try EncoderLayer(index: $0, config: config, layout: layout, weights: weights, precision: precision)
@@ -124,8 +127,8 @@ public final class SqueezeBertEncoder: Sendable {
             types = UnsafePointer(workspace.types)
             Kernels.embeddings(
                 out: x, ids: idp.baseAddress!, types: types,
-                word: embeddings.word.values, position: embeddings.position.values,
-                tokenType: embeddings.tokenType.values, batch: B, tokens: T, channels: C)
+                word: embeddings.word.rows, position: embeddings.position.rows,
+                tokenType: embeddings.tokenType.rows, batch: B, tokens: T, channels: C)
         }
         embeddings.norm(x, rows: 0..<M)
         if keepHiddenStates { hiddenStates.append(Array(UnsafeBufferPointer(start: x, count: M * C))) }

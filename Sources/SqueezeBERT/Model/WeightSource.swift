@@ -13,8 +13,28 @@ public protocol WeightSource {
     /// little-endian, 4-byte-aligned tensor of a memory-mapped file. The pointer stays valid while
     /// `owner` lives. Nil means "use `floatTensor`".
     func mappedFloats(name: String, expectedShape: [Int]) -> (values: UnsafePointer<Float>, owner: AnyObject)?
+    /// Tensor `name` as int8 rows with one scale per row, read in place, when the checkpoint
+    /// stores it quantised (I8 plus `<name>_scale`); nil when it stores floats. Throws
+    /// `.shapeMismatch` when its shape is not `expectedShape`, and the file's own errors.
+    func quantizedRows(name: String, expectedShape: [Int]) throws -> QuantizedRows?
+    /// Whether the checkpoint stores tensor `name` quantised (I8 plus `<name>_scale`).
+    func isQuantized(_ name: String) -> Bool
     /// Hints that tensor `name` has been copied out and its source memory can be released.
     func release(_ name: String)
+}
+
+/// A quantised matrix as a checkpoint stores it: row r's values are `values[r * columns + c] * scales[r]`.
+public struct QuantizedRows {
+    public let values: UnsafePointer<Int8>
+    public let scales: [Float]
+    /// Keeps `values` valid.
+    public let owner: AnyObject
+
+    public init(values: UnsafePointer<Int8>, scales: [Float], owner: AnyObject) {
+        (self.values, self.scales, self.owner) = (values, scales, owner)
+    }
+
+    public var rows: Int { scales.count }
 }
 
 extension WeightSource {
@@ -23,6 +43,10 @@ extension WeightSource {
     public func mappedFloats(name: String, expectedShape: [Int]) -> (values: UnsafePointer<Float>, owner: AnyObject)? {
         nil
     }
+
+    public func quantizedRows(name: String, expectedShape: [Int]) throws -> QuantizedRows? { nil }
+
+    public func isQuantized(_ name: String) -> Bool { false }
 }
 
 extension SafeTensorsFile: WeightSource {
@@ -44,30 +68,50 @@ extension SafeTensorsFile: WeightSource {
         return nil
         #endif
     }
+
+    public func isQuantized(_ name: String) -> Bool { entries[name]?.info.dtype == .i8 }
+
+    public func quantizedRows(name: String, expectedShape: [Int]) throws -> QuantizedRows? {
+        guard let entry = entries[name], entry.info.dtype == .i8 else { return nil }
+        guard entry.info.shape == expectedShape else {
+            throw ModelLoadError(
+                .shapeMismatch, file: path,
+                "tensor '\(name)' has shape \(describe(shape: entry.info.shape)), expected \(describe(shape: expectedShape))")
+        }
+        let (values, scales) = try quantizedRows(entry)
+        guard let base = values.baseAddress, !scales.isEmpty else { return nil }
+        return QuantizedRows(values: base, scales: scales, owner: self)
+    }
 }
 
-/// A read-only Float table: either read in place from a memory-mapped checkpoint (only the rows
-/// used are ever paged in, which keeps the 30k-row word embeddings out of resident memory) or
-/// an owned copy.
-final class FloatTable: @unchecked Sendable {
-    let values: UnsafePointer<Float>
-    private let owner: AnyObject
+/// A read-only embedding table whose rows are gathered per token: read in place from the
+/// memory-mapped checkpoint when it stores float32 or int8 rows (only the rows used are ever paged
+/// in, which keeps the 30k-row word embeddings out of resident memory), else an owned Float copy.
+final class EmbeddingTable: @unchecked Sendable {
+    let rows: Kernels.TableRows
+    private let owners: [AnyObject]
 
     init(name: String, expectedShape: [Int], weights: some WeightSource) throws {
         if let mapped = weights.mappedFloats(name: name, expectedShape: expectedShape) {
-            (values, owner) = mapped
+            rows = .float(mapped.values)
+            owners = [mapped.owner]
+        } else if let quantized = try weights.quantizedRows(name: name, expectedShape: expectedShape) {
+            let scales = Storage(copying: quantized.scales)
+            rows = .int8(quantized.values, scales: UnsafePointer(scales.pointer))
+            owners = [quantized.owner, scales]
         } else {
-            let copy = try weights.floatTensor(name: name, expectedShape: expectedShape)
-            let storage = UnsafeMutablePointer<Float>.allocate(capacity: max(copy.count, 1))
-            storage.initialize(from: copy, count: copy.count)
-            values = UnsafePointer(storage)
-            owner = Storage(storage)
+            let copy = Storage(copying: try weights.floatTensor(name: name, expectedShape: expectedShape))
+            rows = .float(UnsafePointer(copy.pointer))
+            owners = [copy]
         }
     }
 
     private final class Storage {
         let pointer: UnsafeMutablePointer<Float>
-        init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
+        init(copying values: [Float]) {
+            pointer = .allocate(capacity: max(values.count, 1))
+            pointer.initialize(from: values, count: values.count)
+        }
         deinit { pointer.deallocate() }
     }
 }

@@ -79,6 +79,21 @@ extension SafeTensorsFile {
 
     /// Converts an I8 entry to `q * scale[row]`.
     private func dequantized(_ entry: SafeTensorsHeader.Entry) throws(ModelLoadError) -> [Float] {
+        let (values, scales) = try quantizedRows(entry)
+        let count = values.count
+        let rows = scales.count
+        let columns = rows == 0 ? 0 : count / rows
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 {
+                dequantize(values.baseAddress!, scales, rows: rows, columns: columns, into: buffer.baseAddress!)
+            }
+            initialized = count
+        }
+    }
+
+    /// An I8 entry's values, in place in the mapping, and its per-row scales (validated).
+    func quantizedRows(_ entry: SafeTensorsHeader.Entry) throws(ModelLoadError)
+        -> (values: UnsafeBufferPointer<Int8>, scales: [Float]) {
         let name = entry.name
         guard entry.info.dtype == .i8 else {
             throw ModelLoadError(.unsupportedDType, file: path, "tensor '\(name)' is \(entry.info.dtype.rawValue), not I8")
@@ -98,17 +113,11 @@ extension SafeTensorsFile {
                     + "expected [\(rows)] or [\(rows), 1] for I8 tensor '\(name)'")
         }
         let scales = try floats(scaleEntry)
-
-        let count = entry.info.elementCount
-        let columns = rows == 0 ? 0 : count / rows
-        let source = bytes(of: entry)
-        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            if count > 0 {
-                dequantize(source.baseAddress!.assumingMemoryBound(to: Int8.self), scales,
-                           rows: rows, columns: columns, into: buffer.baseAddress!)
-            }
-            initialized = count
+        if let bad = scales.firstIndex(where: { !$0.isFinite }) {
+            throw ModelLoadError(.malformedFile, file: path, "scale tensor '\(scaleName)' has a non-finite value at row \(bad)")
         }
+        let raw = bytes(of: entry)
+        return (UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: Int8.self), count: raw.count), scales)
     }
 }
 
