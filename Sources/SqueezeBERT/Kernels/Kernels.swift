@@ -1,3 +1,4 @@
+import CThreads
 import Foundation
 
 // Every numeric kernel of the encoder lives in this file, so speed work has a single home.
@@ -139,6 +140,56 @@ public enum Epilogue {
     case residual(UnsafePointer<Float>)
 }
 
+/// An `Epilogue` as a type, so that the micro-kernel is specialised for it.
+protocol TileEpilogue {
+    /// Applies the epilogue to one row's 16 values; `at` is their first element's offset in (M, N).
+    func apply(_ v0: inout Vector, _ v1: inout Vector, at: Int)
+    /// The same for the first `columns` values at `values`.
+    func applyPartial(_ values: UnsafeMutablePointer<Float>, _ columns: Int, at: Int)
+}
+
+extension TileEpilogue {
+    /// Element-wise epilogues: the partial row goes through the full-width path.
+    @inline(__always) func applyPartial(_ values: UnsafeMutablePointer<Float>, _ columns: Int, at: Int) {
+        var v0 = load8(values), v1 = load8(values + 8)
+        apply(&v0, &v1, at: at)
+        store8(v0, values); store8(v1, values + 8)
+    }
+}
+
+struct NoEpilogue: TileEpilogue {
+    @inline(__always) func apply(_ v0: inout Vector, _ v1: inout Vector, at: Int) {}
+}
+
+struct GeluEpilogue: TileEpilogue {
+    @inline(__always) func apply(_ v0: inout Vector, _ v1: inout Vector, at: Int) { v0 = gelu8(v0); v1 = gelu8(v1) }
+}
+
+struct GeluTanhEpilogue: TileEpilogue {
+    @inline(__always) func apply(_ v0: inout Vector, _ v1: inout Vector, at: Int) {
+        v0 = geluTanh8(v0); v1 = geluTanh8(v1)
+    }
+}
+
+struct ReluEpilogue: TileEpilogue {
+    @inline(__always) func apply(_ v0: inout Vector, _ v1: inout Vector, at: Int) {
+        let zero = Vector()
+        v0 = v0.replacing(with: zero, where: v0 .< zero)
+        v1 = v1.replacing(with: zero, where: v1 .< zero)
+    }
+}
+
+struct ResidualEpilogue: TileEpilogue {
+    let residual: UnsafePointer<Float>
+    @inline(__always) func apply(_ v0: inout Vector, _ v1: inout Vector, at: Int) {
+        v0 += load8(residual + at); v1 += load8(residual + at + 8)
+    }
+    /// Only `columns` residual values exist past `at` at the end of a row.
+    @inline(__always) func applyPartial(_ values: UnsafeMutablePointer<Float>, _ columns: Int, at: Int) {
+        for j in 0..<columns { values[j] += residual[at + j] }
+    }
+}
+
 /// How a panel's weights become Float vectors in the micro-kernel.
 protocol PanelFormat {
     static var bytes: Int { get }
@@ -164,6 +215,8 @@ extension Kernels {
     /// Rows of one matmul task: row blocks this tall keep their inputs in L1/L2 while every
     /// panel of the group streams past them.
     static let rowChunk = 64
+    /// Products over at most this many rows prefetch each next weight panel.
+    static let prefetchRows = 24
 
     /// The number of independent tasks `matmul` splits into (row chunks x groups x panels).
     public static func matmulTasks(rows M: Int, matrix: PackedMatrix) -> Int {
@@ -187,15 +240,31 @@ extension Kernels {
         }
     }
 
+    /// Picks the epilogue's type once per product, so that every tile's store path is
+    /// specialised and inlined (a per-row switch and an out-of-line store cost ~20% at 1,024 rows).
     @inline(__always)
     static func matmul<W: PanelFormat>(
         _ format: W.Type, _ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, _ matrix: PackedMatrix,
         _ M: Int, _ epilogue: Epilogue, _ tasks: Range<Int>?
     ) {
+        switch epilogue {
+        case .none: matmul(W.self, out, inp, matrix, M, NoEpilogue(), tasks)
+        case .gelu: matmul(W.self, out, inp, matrix, M, GeluEpilogue(), tasks)
+        case .geluTanh: matmul(W.self, out, inp, matrix, M, GeluTanhEpilogue(), tasks)
+        case .relu: matmul(W.self, out, inp, matrix, M, ReluEpilogue(), tasks)
+        case .residual(let residual): matmul(W.self, out, inp, matrix, M, ResidualEpilogue(residual: residual), tasks)
+        }
+    }
+
+    static func matmul<W: PanelFormat, E: TileEpilogue>(
+        _ format: W.Type, _ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, _ matrix: PackedMatrix,
+        _ M: Int, _ epilogue: E, _ tasks: Range<Int>?
+    ) {
         let K = matrix.inputs, N = matrix.outputs, G = matrix.groups, P = matrix.panels
         let Kg = K / G, Ng = N / G, NR = PackedMatrix.panelWidth
         let perChunk = G * P
         let range = tasks ?? 0..<matmulTasks(rows: M, matrix: matrix)
+        let prefetch = M <= prefetchRows
         for task in range {
             let chunk = task / perChunk, slot = task % perChunk  // slot = g * P + p
             let g = slot / P, p = slot % P
@@ -211,13 +280,17 @@ extension Kernels {
                 let offset = m * N + column
                 // int8 panels use at most 4-row tiles: with 6, LLVM keeps the six broadcasts live
                 // across the two widened weight vectors and spills three accumulators.
+                // With few rows, streaming the weights is the cost: the first tile over a panel
+                // also fetches the next panel, one line per k step, so it arrives from L3 ahead
+                // of its use (1 x 16 tokens: -8%; with many rows it measured slower).
+                let next = prefetch && m == rowStart && task + 1 < range.upperBound ? panel + Kg * NR * W.bytes : nil
                 switch W.scaled ? min(rowEnd - m, 4) : rowEnd - m {
-                case 6...: tile(W.self, 6, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset); m += 6
-                case 5: tile(W.self, 5, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset); m += 5
-                case 4: tile(W.self, 4, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset); m += 4
-                case 3: tile(W.self, 3, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset); m += 3
-                case 2: tile(W.self, 2, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset); m += 2
-                default: tile(W.self, 1, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset); m += 1
+                case 6...: tile(W.self, 6, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset, next); m += 6
+                case 5: tile(W.self, 5, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset, next); m += 5
+                case 4: tile(W.self, 4, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset, next); m += 4
+                case 3: tile(W.self, 3, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset, next); m += 3
+                case 2: tile(W.self, 2, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset, next); m += 2
+                default: tile(W.self, 1, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset, next); m += 1
                 }
             }
         }
@@ -229,10 +302,10 @@ extension Kernels {
     /// o is R rows of `columns` outputs with row stride ldo; `offset` is o's element offset in the
     /// (M, N) output (for the residual epilogue).
     @inline(__always)
-    static func tile<W: PanelFormat>(
+    static func tile<W: PanelFormat, E: TileEpilogue>(
         _ format: W.Type, _ R: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ panel: UnsafeRawPointer, _ Kg: Int,
         _ bias: UnsafePointer<Float>, _ scale: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ ldo: Int,
-        _ columns: Int, _ epilogue: Epilogue, _ offset: Int
+        _ columns: Int, _ epilogue: E, _ offset: Int, _ next: UnsafeRawPointer?
     ) {
         // Float32 accumulators start at the bias; int8 ones at 0 (the scale applies to the sum).
         let start0 = W.scaled ? Vector() : load8(bias), start1 = W.scaled ? Vector() : load8(bias + 8)
@@ -241,6 +314,21 @@ extension Kernels {
         let a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda
         var b = panel
         let step = 16 * W.bytes
+        if let next {
+            // One 64-byte line of the next panel per k step (fp32 rows are one line; int8 rows a quarter).
+            for k in 0..<Kg {
+                if W.bytes == 4 || k & 3 == 0 { cthreads_prefetch(next + k * step) }
+                let b0 = W.load(b), b1 = W.load(b + 8 * W.bytes)
+                var x = Vector(repeating: a0[k])
+                c00 = c00.addingProduct(x, b0); c01 = c01.addingProduct(x, b1)
+                if R > 1 { x = Vector(repeating: a1[k]); c10 = c10.addingProduct(x, b0); c11 = c11.addingProduct(x, b1) }
+                if R > 2 { x = Vector(repeating: a2[k]); c20 = c20.addingProduct(x, b0); c21 = c21.addingProduct(x, b1) }
+                if R > 3 { x = Vector(repeating: a3[k]); c30 = c30.addingProduct(x, b0); c31 = c31.addingProduct(x, b1) }
+                if R > 4 { x = Vector(repeating: a4[k]); c40 = c40.addingProduct(x, b0); c41 = c41.addingProduct(x, b1) }
+                if R > 5 { x = Vector(repeating: a5[k]); c50 = c50.addingProduct(x, b0); c51 = c51.addingProduct(x, b1) }
+                b += step
+            }
+        } else {
         for k in 0..<Kg {
             let b0 = W.load(b), b1 = W.load(b + 8 * W.bytes)
             var x = Vector(repeating: a0[k])
@@ -252,58 +340,46 @@ extension Kernels {
             if R > 5 { x = Vector(repeating: a5[k]); c50 = c50.addingProduct(x, b0); c51 = c51.addingProduct(x, b1) }
             b += step
         }
-        @inline(__always) func finish(_ r: Int, _ v0: Vector, _ v1: Vector) {
-            var v0 = v0, v1 = v1
-            if W.scaled {
-                v0 = load8(bias).addingProduct(v0, load8(scale))
-                v1 = load8(bias + 8).addingProduct(v1, load8(scale + 8))
-            }
-            store(v0, v1, o + r * ldo, columns, epilogue, offset + r * ldo)
         }
-        finish(0, c00, c01)
-        if R > 1 { finish(1, c10, c11) }
-        if R > 2 { finish(2, c20, c21) }
-        if R > 3 { finish(3, c30, c31) }
-        if R > 4 { finish(4, c40, c41) }
-        if R > 5 { finish(5, c50, c51) }
+        finish(W.self, 0, c00, c01, bias, scale, o, ldo, columns, epilogue, offset)
+        if R > 1 { finish(W.self, 1, c10, c11, bias, scale, o, ldo, columns, epilogue, offset) }
+        if R > 2 { finish(W.self, 2, c20, c21, bias, scale, o, ldo, columns, epilogue, offset) }
+        if R > 3 { finish(W.self, 3, c30, c31, bias, scale, o, ldo, columns, epilogue, offset) }
+        if R > 4 { finish(W.self, 4, c40, c41, bias, scale, o, ldo, columns, epilogue, offset) }
+        if R > 5 { finish(W.self, 5, c50, c51, bias, scale, o, ldo, columns, epilogue, offset) }
     }
 
-    /// Applies the epilogue to one row's 16 values and stores the first `columns` of them.
+    /// Row r of a tile: dequantisation scale and bias (int8), the epilogue, and the store.
     @inline(__always)
-    static func store(
-        _ v0: Vector, _ v1: Vector, _ o: UnsafeMutablePointer<Float>, _ columns: Int,
-        _ epilogue: Epilogue, _ offset: Int
+    static func finish<W: PanelFormat, E: TileEpilogue>(
+        _ format: W.Type, _ r: Int, _ v0: Vector, _ v1: Vector, _ bias: UnsafePointer<Float>,
+        _ scale: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ ldo: Int, _ columns: Int,
+        _ epilogue: E, _ offset: Int
     ) {
         var v0 = v0, v1 = v1
-        switch epilogue {
-        case .none: break
-        case .gelu: v0 = gelu8(v0); v1 = gelu8(v1)
-        case .geluTanh: v0 = geluTanh8(v0); v1 = geluTanh8(v1)
-        case .relu:
-            let zero = Vector()
-            v0 = v0.replacing(with: zero, where: v0 .< zero)
-            v1 = v1.replacing(with: zero, where: v1 .< zero)
-        case .residual(let residual):
-            let r = residual + offset
-            if columns == 16 {
-                v0 += load8(r); v1 += load8(r + 8)
-            } else {
-                var row = (v0, v1)
-                withUnsafeMutableBytes(of: &row) { raw in
-                    let values = raw.bindMemory(to: Float.self)
-                    for j in 0..<columns { values[j] += r[j] }
-                }
-                (v0, v1) = row
-            }
+        if W.scaled {
+            v0 = load8(bias).addingProduct(v0, load8(scale))
+            v1 = load8(bias + 8).addingProduct(v1, load8(scale + 8))
         }
+        let row = o + r * ldo, at = offset + r * ldo
         if columns == 16 {
-            store8(v0, o); store8(v1, o + 8)
+            epilogue.apply(&v0, &v1, at: at)
+            store8(v0, row); store8(v1, row + 8)
         } else {
-            var row = (v0, v1)
-            withUnsafeBytes(of: &row) { raw in
-                let values = raw.bindMemory(to: Float.self)
-                for j in 0..<columns { o[j] = values[j] }
-            }
+            storePartial(v0, v1, row, columns, epilogue, at)
+        }
+    }
+
+    /// The last panel's narrower rows: through memory, lane by lane.
+    @inline(never)
+    static func storePartial<E: TileEpilogue>(
+        _ v0: Vector, _ v1: Vector, _ o: UnsafeMutablePointer<Float>, _ columns: Int, _ epilogue: E, _ offset: Int
+    ) {
+        var row = (v0, v1)
+        withUnsafeMutableBytes(of: &row) { raw in
+            let values = raw.bindMemory(to: Float.self)
+            epilogue.applyPartial(values.baseAddress!, columns, at: offset)
+            for j in 0..<columns { o[j] = values[j] }
         }
     }
 }
@@ -524,6 +600,27 @@ extension Kernels {
     /// transposed, (HS, T), with T rounded up to SIMD8.
     public static func attentionScratch(tokens T: Int, headSize HS: Int) -> Int { ((T + 7) & ~7) * (HS + 1) }
 
+    /// Scores of one query against `n` blocks of eight keys: keysT is (HS, TP) from the block's
+    /// first key; scores[0 ..< 8n] = scale * (query . key).
+    @inline(__always)
+    static func scoreBlocks(
+        _ n: Int, _ query: UnsafePointer<Float>, _ keysT: UnsafePointer<Float>, _ TP: Int, _ HS: Int,
+        _ scale: Float, _ scores: UnsafeMutablePointer<Float>
+    ) {
+        var s0 = Vector(), s1 = Vector(), s2 = Vector(), s3 = Vector()
+        for i in 0..<HS {
+            let x = Vector(repeating: query[i]), row = keysT + i * TP
+            s0 = s0.addingProduct(x, load8(row))
+            if n > 1 { s1 = s1.addingProduct(x, load8(row + 8)) }
+            if n > 2 { s2 = s2.addingProduct(x, load8(row + 16)) }
+            if n > 3 { s3 = s3.addingProduct(x, load8(row + 24)) }
+        }
+        store8(s0 * scale, scores)
+        if n > 1 { store8(s1 * scale, scores + 8) }
+        if n > 2 { store8(s2 * scale, scores + 16) }
+        if n > 3 { store8(s3 * scale, scores + 24) }
+    }
+
     /// The independent tasks of `attention`: one per (sequence, head).
     public static func attentionTasks(batch B: Int, heads NH: Int) -> Int { B * NH }
 
@@ -559,12 +656,16 @@ extension Kernels {
             for t in 0..<T {
                 let query = q + offset + t * C
                 var maximum = -Float.infinity
+                // Up to four blocks of eight keys per pass: four independent FMA chains instead of
+                // one, which would wait on the FMA latency at every channel.
                 var block = 0
                 while block < TP {
-                    var acc = Vector()
-                    for i in 0..<HS { acc = acc.addingProduct(Vector(repeating: query[i]), load8(keysT + i * TP + block)) }
-                    store8(acc * scale, scores + block)
-                    block += 8
+                    switch (TP - block) / 8 {
+                    case 4...: scoreBlocks(4, query, keysT + block, TP, HS, scale, scores + block); block += 32
+                    case 3: scoreBlocks(3, query, keysT + block, TP, HS, scale, scores + block); block += 24
+                    case 2: scoreBlocks(2, query, keysT + block, TP, HS, scale, scores + block); block += 16
+                    default: scoreBlocks(1, query, keysT + block, TP, HS, scale, scores + block); block += 8
+                    }
                 }
                 for s in 0..<keys { maximum = max(maximum, scores[s]) }
                 // Exponentials eight at a time; lanes past `keys` are computed and then ignored.
@@ -580,20 +681,30 @@ extension Kernels {
                 let inverse = 1 / total
                 let o = out + offset + t * C
                 if HS8 == HS {
-                    // Accumulate the head's output in registers when it is at most 64 channels.
+                    // The head's output in registers, up to 32 channels (four FMA chains) per pass.
                     var i = 0
                     while i < HS {
-                        var a0 = Vector(), a1 = Vector()
-                        let width = min(16, HS - i)
-                        for s in 0..<keys {
-                            let p = Vector(repeating: scores[s])
-                            let value = v + offset + s * C + i
-                            a0 = a0.addingProduct(p, load8(value))
-                            if width == 16 { a1 = a1.addingProduct(p, load8(value + 8)) }
+                        let width = min(32, HS - i)
+                        var a0 = Vector(), a1 = Vector(), a2 = Vector(), a3 = Vector()
+                        let value = v + offset + i
+                        if width == 32 {
+                            for s in 0..<keys {
+                                let p = Vector(repeating: scores[s]), row = value + s * C
+                                a0 = a0.addingProduct(p, load8(row)); a1 = a1.addingProduct(p, load8(row + 8))
+                                a2 = a2.addingProduct(p, load8(row + 16)); a3 = a3.addingProduct(p, load8(row + 24))
+                            }
+                            store8(a2 * inverse, o + i + 16); store8(a3 * inverse, o + i + 24)
+                        } else {
+                            let wide = width >= 16
+                            for s in 0..<keys {
+                                let p = Vector(repeating: scores[s]), row = value + s * C
+                                a0 = a0.addingProduct(p, load8(row))
+                                if wide { a1 = a1.addingProduct(p, load8(row + 8)) }
+                            }
                         }
                         store8(a0 * inverse, o + i)
-                        if width == 16 { store8(a1 * inverse, o + i + 8) }
-                        i += width
+                        if width >= 16 { store8(a1 * inverse, o + i + 8) }
+                        i += width == 32 ? 32 : (width >= 16 ? 16 : 8)
                     }
                 } else {
                     for i in 0..<HS { o[i] = 0 }
