@@ -258,8 +258,8 @@ extension BenchComparison {
         }
         let cases = timings.map { t in
             let fa = a.cost.flopsPerToken(tokens: t.tokens), fb = b.cost.flopsPerToken(tokens: t.tokens)
-            return "{\"seq\":\(t.tokens),\"threads\":\(t.threads),\"a_p50_ms\":\(Self.number(t.a.p50, 4)),"
-                + "\"b_p50_ms\":\(Self.number(t.b.p50, 4)),\"latency_ratio\":\(Self.number(t.ratio, 4)),"
+            return "{\"seq\":\(t.tokens),\"threads\":\(t.threads),\"a_p50_ms\":\(Self.number(t.a.p50, 6)),"
+                + "\"b_p50_ms\":\(Self.number(t.b.p50, 6)),\"latency_ratio\":\(Self.number(t.ratio, 4)),"
                 + "\"a_runs\":\(t.a.runs),\"b_runs\":\(t.b.runs),"
                 + "\"a_flops_per_token\":\(fa),\"b_flops_per_token\":\(fb),"
                 + "\"flops_ratio\":\(Self.number(Self.ratio(Double(fb), Double(fa)), 6))}"

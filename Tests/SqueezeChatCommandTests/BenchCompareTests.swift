@@ -87,7 +87,9 @@ struct BenchCompareTests {
         #expect(pa["total"] == (try Self.fixtureParameters("tiny-squeezebert-classifier")))
         #expect(pb["total"] == embeddings + L * (denseWeights + biases + norms) + pooler + classifier)
         #expect(pa["embeddings"] == embeddings && pa["pooler"] == pooler && pa["classifier"] == classifier)
-        #expect(a["file_bytes"] as? Int == 223_268)
+        let bytes = try FileManager.default.attributesOfItem(
+            atPath: Self.grouped.appendingPathComponent("model.safetensors").path)[.size] as? Int
+        #expect(a["file_bytes"] as? Int == bytes)
 
         // Projections: 2 * K * N / G per token; B/A = dense / grouped = 49,152 / 15,360 = 3.2.
         #expect(a["projection_flops_per_token"] as? Int == 2 * L * groupedWeights)
@@ -103,7 +105,8 @@ struct BenchCompareTests {
             #expect(row["threads"] as? Int == 1)
             let pA = try #require(row["a_p50_ms"] as? Double), pB = try #require(row["b_p50_ms"] as? Double)
             #expect(pA > 0 && pB > 0)
-            #expect(abs(try #require(row["latency_ratio"] as? Double) - pB / pA) < 1e-3 * max(1, pB / pA))
+            // p50s have 6 decimals (ms), the ratio 4: they agree to within that rounding.
+            #expect(abs(try #require(row["latency_ratio"] as? Double) - pB / pA) < 2e-3 * max(1, pB / pA))
         }
 
         // Same function, so the same decisions; and the same accuracy `eval sentiment` reports.
