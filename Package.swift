@@ -106,7 +106,7 @@ let package = Package(
         // End-to-end: runs the built squeezechat binary (the dependency makes sure it is built).
         .testTarget(
             name: "SqueezeChatCommandTests",
-            dependencies: ["squeezechat", "ChatEngine", "BuiltInIntents"],
+            dependencies: ["squeezechat", "ChatEngine", "BuiltInIntents", "SqueezeBERT"],
             exclude: ["Fixtures"]
         ),
         // Unit tests of the screen models, and the end-to-end test that drives the built binary in tmux.

@@ -1,14 +1,17 @@
-"""Logit parity: the bundled int8 folder in transformers vs the Swift engine.
+"""Logit and embedding parity: a SqueezeBERT folder (the bundled int8 one, or float32) in transformers
+vs the Swift engine.
 
-Dequantises the folder's I8 tensors with their `<name>_scale` (export.load_dequantised), loads the
-float32 state dict into `SqueezeBertForSequenceClassification` with the folder's own config, and
-compares its logits with `squeezechat tag --by line --format jsonl --logits` on the same texts.
+Dequantises the folder's I8 tensors with their `<name>_scale` (export.load_dequantised; float32
+tensors pass through), loads the float32 state dict into `SqueezeBertForSequenceClassification`
+with the folder's own config, and compares its logits with `squeezechat tag --by line --format
+jsonl --logits`, and its mean-pooled last hidden state with `squeezechat embed`, on the same texts.
+Works for grouped folders (distill.py's student) as for the G=1 one.
 
     swift build -c release
     python training/check_bundled_parity.py --squeezechat .build/release/squeezechat \
         --model Sources/DefaultModel/squeezechat-sentiment --sst2 ../shared/data/sst2/train.tsv
 
-Prints the largest absolute logit difference; exits 1 above 1e-4.
+Prints the largest absolute logit and embedding differences; exits 1 when either is above 1e-4.
 """
 import argparse
 import json
@@ -21,6 +24,7 @@ import numpy as np
 import torch
 from transformers import BertTokenizerFast, SqueezeBertConfig, SqueezeBertForSequenceClassification
 
+from common import mean_pool
 from export import load_dequantised
 
 HAND_WRITTEN = [
@@ -49,7 +53,9 @@ def main() -> int:
     tokenizer = BertTokenizerFast(str(args.model / "vocab.txt"), do_lower_case=True)
     with torch.no_grad():
         batch = tokenizer(texts, padding=True, truncation=True, max_length=128, return_tensors="pt")
-        reference = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits.numpy()
+        out = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], output_hidden_states=True)
+        reference = out.logits.numpy()
+        pooled = mean_pool(out.hidden_states[-1], batch["attention_mask"]).numpy()
 
     run = subprocess.run([str(args.squeezechat), "tag", "--model", str(args.model), "--by", "line",
                           "--format", "jsonl", "--logits"],
@@ -59,7 +65,15 @@ def main() -> int:
     swift = np.array([row["logits"] for row in out], dtype=np.float64)
     difference = np.abs(swift - reference.astype(np.float64))
     print(f"{len(texts)} texts: max |logit diff| {difference.max():.3g}, mean {difference.mean():.3g}")
-    return 0 if difference.max() <= 1e-4 else 1
+
+    run = subprocess.run([str(args.squeezechat), "embed", "--model", str(args.model)],
+                         input="\n".join(texts) + "\n", capture_output=True, text=True, check=True)
+    rows = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [row["text"] for row in rows] == texts, "the engine embedded different texts"
+    embedded = np.array([row["embedding"] for row in rows], dtype=np.float64)
+    gap = np.abs(embedded - pooled.astype(np.float64))
+    print(f"{len(texts)} texts: max |mean-pooled embedding diff| {gap.max():.3g}, mean {gap.mean():.3g}")
+    return 0 if difference.max() <= 1e-4 and gap.max() <= 1e-4 else 1
 
 
 if __name__ == "__main__":

@@ -12,6 +12,13 @@ struct BenchCommand: ParsableCommand {
             (and 20 passes). Also reports the time from the command's start to its first embedding \
             (model load included; bench/compare.py times a whole `squeezechat embed` process for \
             process start to first embedding) and peak resident memory.
+
+            With --compare DIR_A DIR_B, prints two model folders side by side instead: parameters \
+            (as their config.json implies: embeddings, every layer with its grouped convolutions, \
+            pooler and classifier when present), model.safetensors size, FLOPs per token, batch-1 \
+            p50 latency at each --seq (one thread unless --threads says otherwise; A then B at each \
+            length) with the ratio B/A and, with --eval FILE.tsv, each model's sentiment accuracy \
+            on that file, scored as `eval sentiment` scores it.
             """)
 
     @OptionGroup var model: ModelOptions
@@ -19,14 +26,25 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Tokens per sequence, comma-separated.")
     var seq = "8,16,32,64,128"
 
-    @Option(name: .long, help: "Sequences per forward pass, comma-separated.")
-    var batch = "1,32"
+    @Option(name: .long, help: "Sequences per forward pass, comma-separated (default: 1,32; --compare: 1).")
+    var batch: String?
 
-    @Option(name: .long, help: "Worker threads, comma-separated (default: the active cores).")
+    @Option(name: .long, help: "Worker threads, comma-separated (default: the active cores; --compare: 1).")
     var threads: String?
 
-    @Option(name: .long, help: "Weight precisions, comma-separated: fp32, int8 (default: as the model folder stores them).")
+    @Option(name: .long, help: "Weight precisions, comma-separated: fp32, int8 (default: as the model folder stores them; --compare: one of them).")
     var precision: String?
+
+    @Option(name: .long, parsing: .upToNextOption,
+            help: ArgumentHelp("Compare two model folders side by side.", valueName: "DIR_A DIR_B"))
+    var compare: [String] = []
+
+    @Option(name: .customLong("eval"),
+            help: ArgumentHelp("With --compare: a sentence<TAB>label file to score both models on.", valueName: "FILE.tsv"))
+    var evalFile: String?
+
+    @Option(name: .long, help: "With --eval: texts encoded per forward pass.")
+    var evalBatchSize = 32
 
     @Option(name: .long, help: "Minimum seconds of timed passes per case.")
     var minTime = 1.0
@@ -34,17 +52,36 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object with a results array instead of a table.")
     var json = false
 
-    func run() throws {
-        let seqs = try Self.integers(seq, "--seq"), batches = try Self.integers(batch, "--batch")
-        let threadCounts = try threads.map { try Self.integers($0, "--threads") } ?? [ComputePool.activeCores]
-        let precisions: [Precision?] = try precision.map { list in
-            try list.split(separator: ",").map { name -> Precision? in
-                guard let value = Precision(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                    throw ValidationError("--precision: unknown precision '\(name)' (fp32 or int8)")
-                }
-                return value
+    func validate() throws {
+        guard compare.isEmpty || compare.count == 2 else {
+            throw ValidationError("--compare takes two model folders, got \(compare.count)")
+        }
+        if !compare.isEmpty {
+            if model.model != nil { throw ValidationError("--model cannot be combined with --compare (name both folders there)") }
+            if batch != nil { throw ValidationError("--compare measures batch 1 only; drop --batch") }
+            if try precisions().count != 1 { throw ValidationError("--compare takes one --precision (fp32 or int8)") }
+        } else if evalFile != nil {
+            throw ValidationError("--eval needs --compare DIR_A DIR_B (for one model, use `squeezechat eval sentiment`)")
+        }
+        guard evalBatchSize >= 1 else { throw ValidationError("--eval-batch-size must be at least 1") }
+    }
+
+    /// The --precision list, parsed; [nil] (as stored) when it is not given.
+    func precisions() throws -> [Precision?] {
+        guard let precision else { return [nil] }
+        return try precision.split(separator: ",").map { name -> Precision? in
+            guard let value = Precision(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--precision: unknown precision '\(name)' (fp32 or int8)")
             }
-        } ?? [nil]
+            return value
+        }
+    }
+
+    func run() throws {
+        if !compare.isEmpty { return try runComparison() }
+        let seqs = try Self.integers(seq, "--seq"), batches = try Self.integers(batch ?? "1,32", "--batch")
+        let threadCounts = try threads.map { try Self.integers($0, "--threads") } ?? [ComputePool.activeCores]
+        let precisions = try precisions()
         var budget = Benchmark.Budget()
         budget.minSeconds = minTime
         var results: [Benchmark.Result] = []
@@ -82,6 +119,21 @@ struct BenchCommand: ParsableCommand {
             if let startup { print("load to first embedding: \(Self.fixed(startup * 1000, 1)) ms") }
             print("peak resident memory: \(Self.fixed(rss, 1)) MB")
         }
+    }
+
+    /// `--compare DIR_A DIR_B`: see BenchComparison.
+    func runComparison() throws {
+        var budget = Benchmark.Budget()
+        budget.minSeconds = minTime
+        let comparison = BenchComparison.run(
+            folders: compare, seqs: try Self.integers(seq, "--seq"),
+            threadCounts: try threads.map { try Self.integers($0, "--threads") } ?? [1],
+            precision: try precisions()[0], budget: budget, maxLength: model.maxLength, evalFile: evalFile,
+            batchSize: evalBatchSize)
+        for tokens in comparison.skipped {
+            Output.warn("--seq \(tokens) is longer than a model's window (--max-length or max_position_embeddings); skipped")
+        }
+        print(json ? comparison.json() : comparison.table())
     }
 
     static let header = "batch  seq  threads  precision     p50 ms     p95 ms     p99 ms      seq/s"
