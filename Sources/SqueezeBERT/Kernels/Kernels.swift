@@ -62,12 +62,16 @@ public final class PackedMatrix: @unchecked Sendable {
                 let row = weight.baseAddress! + n * Kg
                 switch precision {
                 case .fp32:
-                    pack(row: n) { k in row[k] }
+                    let w = weights.assumingMemoryBound(to: Float.self) + place(n).column
+                    for k in 0..<Kg { w[k * Self.panelWidth] = row[k] }
                 case .int8:
                     var largest: Float = 0
                     for k in 0..<Kg { largest = max(largest, abs(row[k])) }
                     let s = largest > 0 ? largest / 127 : 1
-                    pack(row: n, scale: s) { k in Int8(max(-127, min(127, (row[k] / s).rounded()))) }
+                    let (slot, column) = place(n)
+                    scale[slot] = s
+                    let w = weights.assumingMemoryBound(to: Int8.self) + column
+                    for k in 0..<Kg { w[k * Self.panelWidth] = Int8(max(-127, min(127, (row[k] / s).rounded()))) }
                 }
             }
         }
@@ -80,9 +84,12 @@ public final class PackedMatrix: @unchecked Sendable {
         precondition(K % G == 0 && N % G == 0 && scales.count == N && bias.count == N)
         self.init(inputs: K, outputs: N, groups: G, precision: .int8, bias: bias)
         let Kg = K / G
+        let w = weights.assumingMemoryBound(to: Int8.self)
         for n in 0..<N {
             let row = weight + n * Kg
-            pack(row: n, scale: scales[n]) { k in row[k] }
+            let (slot, column) = place(n)
+            scale[slot] = scales[n]
+            for k in 0..<Kg { w[column + k * Self.panelWidth] = row[k] }
         }
     }
 
@@ -109,14 +116,11 @@ public final class PackedMatrix: @unchecked Sendable {
         return (g * panels + within / NR) * NR + within % NR
     }
 
-    /// Writes output channel n's K/G weights into its panel column.
-    private func pack<T>(row n: Int, scale s: Float = 1, _ value: (Int) -> T) {
-        let Kg = inputs / groups, NR = Self.panelWidth
-        let slot = slot(of: n)
-        scale[slot] = s
-        let base = (slot / NR) * Kg * NR + slot % NR  // panel start + column within the panel
-        let w = weights.assumingMemoryBound(to: T.self)
-        for k in 0..<Kg { w[base + k * NR] = value(k) }
+    /// Output channel n's (slot in bias/scale, element index of its k = 0 weight in the panels);
+    /// its k-th weight is `panelWidth * k` elements further.
+    private func place(_ n: Int) -> (slot: Int, column: Int) {
+        let slot = slot(of: n), NR = Self.panelWidth
+        return (slot, (slot / NR) * (inputs / groups) * NR + slot % NR)
     }
 
     deinit {

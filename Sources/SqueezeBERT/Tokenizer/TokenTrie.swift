@@ -58,8 +58,21 @@ extension TokenTrie {
             pool.append(contentsOf: token.utf8)
             starts[index + 1] = pool.count
         }
+        // Each spelling's first eight bytes, big-endian and zero-padded, decide nearly every
+        // comparison with one integer compare (start-up time); equal prefixes fall back to memcmp.
+        let prefixes = pool.withUnsafeBufferPointer { pool in
+            tokens.indices.map { index -> UInt64 in
+                var key: UInt64 = 0
+                for j in 0..<8 {
+                    let at = starts[index] + j
+                    key = key << 8 | (at < starts[index + 1] ? UInt64(pool[at]) : 0)
+                }
+                return key
+            }
+        }
         let order = pool.withUnsafeBufferPointer { pool in
             tokens.indices.sorted { a, b in
+                if prefixes[a] != prefixes[b] { return prefixes[a] < prefixes[b] }
                 let (lengthA, lengthB) = (starts[a + 1] - starts[a], starts[b + 1] - starts[b])
                 let common = min(lengthA, lengthB)
                 let order = common == 0 ? 0 : memcmp(pool.baseAddress! + starts[a], pool.baseAddress! + starts[b], common)
