@@ -6,6 +6,7 @@ calls `sst2_split` sees the same 3,000 rows.
 """
 import csv
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -81,3 +82,21 @@ def encode(model, tokenizer, texts: list[str], batch_size: int = 128, max_length
             if scores is not None:
                 logits[i] = scores[j].numpy()
     return np.stack(embeddings), (np.stack(logits) if head is not None else None)
+
+
+def keep_to_budget(plan: dict, step: int, minutes: float, started: float, steps_started: float,
+                   warmup: float, log) -> None:
+    """`--minutes` for a training loop: shrinks plan["total"] (and plan["warm"]) so that the run ends
+    within `minutes` of `started`. At step 30 the plan is fitted to the measured rate since
+    `steps_started` (with 10% left for evaluations); past the limit the current step becomes the last."""
+    if not minutes:
+        return
+    if step == 30:
+        rate = (time.time() - steps_started) / 30
+        fits = 30 + int((minutes * 60 - (time.time() - started)) / rate * 0.9)
+        if fits < plan["total"]:
+            plan["total"] = fits
+            plan["warm"] = min(plan["warm"], max(1, int(fits * warmup)))
+        print(json.dumps({"planned_steps": plan["total"], "s_per_step": round(rate, 3)}), file=log, flush=True)
+    if time.time() - started > minutes * 60:
+        plan["total"] = step + 1  # out of time: this is the last step, evaluated after it

@@ -56,7 +56,7 @@ from safetensors.torch import load_file, save_file
 from transformers import BertForSequenceClassification, BertTokenizerFast, SqueezeBertForSequenceClassification
 
 import grouping
-from common import LABELS, mean_pool, read_banking, sst2_split
+from common import LABELS, keep_to_budget, mean_pool, read_banking, sst2_split
 from convert import VERIFY, bert_from_squeezebert, convert_state, parse_groups, squeezebert_config
 
 
@@ -350,15 +350,7 @@ def main() -> int:
     student.train()
     while step + 1 < plan["total"]:
         step += 1
-        if step == 30 and args.minutes:
-            rate = (time.time() - train_started) / 30
-            fits = 30 + int((args.minutes * 60 - (time.time() - started)) / rate * 0.9)
-            if fits < plan["total"]:
-                plan["total"] = fits
-                plan["warm"] = min(plan["warm"], max(1, int(fits * args.warmup)))
-            print(json.dumps({"planned_steps": plan["total"], "s_per_step": round(rate, 3)}), file=log, flush=True)
-        if args.minutes and time.time() - started > args.minutes * 60:
-            plan["total"] = step + 1
+        keep_to_budget(plan, step, args.minutes, started, train_started, args.warmup, log)
         ramp_steps = max(1, int(plan["total"] * args.ramp))
         cut.alpha = 0.0 if args.cut == "hard" else cut_factor(step, ramp_steps)
         if not queue:

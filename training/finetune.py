@@ -34,7 +34,7 @@ import numpy as np
 import torch
 from transformers import BertForSequenceClassification, BertTokenizerFast
 
-from common import LABELS
+from common import LABELS, keep_to_budget
 from cache import TopLayers, load_cache
 
 
@@ -107,16 +107,7 @@ def main() -> None:
     step = -1
     while step + 1 < plan["total"]:
         step += 1
-        if step == 30 and args.minutes:
-            rate = (time.time() - started) / 30
-            # Leave room for the evaluations (about one step's worth of time per 40 held-out rows).
-            fits = 30 + int((args.minutes * 60 - (time.time() - started)) / rate * 0.9)
-            if fits < plan["total"]:
-                plan["total"] = fits
-                plan["warm"] = min(plan["warm"], max(1, int(fits * args.warmup)))
-            print(json.dumps({"planned_steps": plan["total"], "s_per_step": round(rate, 3)}), file=log, flush=True)
-        if args.minutes and time.time() - started > args.minutes * 60:
-            plan["total"] = step + 1  # out of time: this is the last step, evaluated below
+        keep_to_budget(plan, step, args.minutes, started, started, args.warmup, log)
         if not sst_batches:
             sst_batches = buckets(sst, args.batch)
         if not bank_batches:

@@ -318,22 +318,11 @@ extension Kernels {
         let a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda
         var b = panel
         let step = 16 * W.bytes
-        if let next {
-            // One 64-byte line of the next panel per k step (fp32 rows are one line; int8 rows a quarter).
-            for k in 0..<Kg {
-                if W.bytes == 4 || k & 3 == 0 { cthreads_prefetch(next + k * step) }
-                let b0 = W.load(b), b1 = W.load(b + 8 * W.bytes)
-                var x = Vector(repeating: a0[k])
-                c00 = c00.addingProduct(x, b0); c01 = c01.addingProduct(x, b1)
-                if R > 1 { x = Vector(repeating: a1[k]); c10 = c10.addingProduct(x, b0); c11 = c11.addingProduct(x, b1) }
-                if R > 2 { x = Vector(repeating: a2[k]); c20 = c20.addingProduct(x, b0); c21 = c21.addingProduct(x, b1) }
-                if R > 3 { x = Vector(repeating: a3[k]); c30 = c30.addingProduct(x, b0); c31 = c31.addingProduct(x, b1) }
-                if R > 4 { x = Vector(repeating: a4[k]); c40 = c40.addingProduct(x, b0); c41 = c41.addingProduct(x, b1) }
-                if R > 5 { x = Vector(repeating: a5[k]); c50 = c50.addingProduct(x, b0); c51 = c51.addingProduct(x, b1) }
-                b += step
-            }
-        } else {
+        // One 64-byte line of the next panel per k step (fp32 rows are one line; int8 rows a
+        // quarter). The condition is loop-invariant: LLVM unswitches it out of the loop.
+        let prefetching = next != nil, ahead = next ?? panel
         for k in 0..<Kg {
+            if prefetching && (W.bytes == 4 || k & 3 == 0) { cthreads_prefetch(ahead + k * step) }
             let b0 = W.load(b), b1 = W.load(b + 8 * W.bytes)
             var x = Vector(repeating: a0[k])
             c00 = c00.addingProduct(x, b0); c01 = c01.addingProduct(x, b1)
@@ -343,7 +332,6 @@ extension Kernels {
             if R > 4 { x = Vector(repeating: a4[k]); c40 = c40.addingProduct(x, b0); c41 = c41.addingProduct(x, b1) }
             if R > 5 { x = Vector(repeating: a5[k]); c50 = c50.addingProduct(x, b0); c51 = c51.addingProduct(x, b1) }
             b += step
-        }
         }
         finish(W.self, 0, c00, c01, bias, scale, o, ldo, columns, epilogue, offset)
         if R > 1 { finish(W.self, 1, c10, c11, bias, scale, o, ldo, columns, epilogue, offset) }
