@@ -34,6 +34,15 @@ HAND_WRITTEN = [
 ]
 
 
+def engine_values(binary: Path, arguments: list[str], texts: list[str], key: str) -> np.ndarray:
+    """Runs `squeezechat ARGUMENTS` on the texts (one a line) and returns field `key` of its JSONL rows."""
+    run = subprocess.run([str(binary), *arguments], input="\n".join(texts) + "\n",
+                         capture_output=True, text=True, check=True)
+    rows = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [row["text"] for row in rows] == texts, f"`{arguments[0]}` read different texts"
+    return np.array([row[key] for row in rows], dtype=np.float64)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--squeezechat", type=Path, required=True)
@@ -57,20 +66,12 @@ def main() -> int:
         reference = out.logits.numpy()
         pooled = mean_pool(out.hidden_states[-1], batch["attention_mask"]).numpy()
 
-    run = subprocess.run([str(args.squeezechat), "tag", "--model", str(args.model), "--by", "line",
-                          "--format", "jsonl", "--logits"],
-                         input="\n".join(texts) + "\n", capture_output=True, text=True, check=True)
-    out = [json.loads(line) for line in run.stdout.splitlines()]
-    assert [row["text"] for row in out] == texts, "the engine read different texts"
-    swift = np.array([row["logits"] for row in out], dtype=np.float64)
+    swift = engine_values(args.squeezechat, ["tag", "--model", str(args.model), "--by", "line", "--format", "jsonl",
+                                              "--logits"], texts, "logits")
     difference = np.abs(swift - reference.astype(np.float64))
     print(f"{len(texts)} texts: max |logit diff| {difference.max():.3g}, mean {difference.mean():.3g}")
 
-    run = subprocess.run([str(args.squeezechat), "embed", "--model", str(args.model)],
-                         input="\n".join(texts) + "\n", capture_output=True, text=True, check=True)
-    rows = [json.loads(line) for line in run.stdout.splitlines()]
-    assert [row["text"] for row in rows] == texts, "the engine embedded different texts"
-    embedded = np.array([row["embedding"] for row in rows], dtype=np.float64)
+    embedded = engine_values(args.squeezechat, ["embed", "--model", str(args.model)], texts, "embedding")
     gap = np.abs(embedded - pooled.astype(np.float64))
     print(f"{len(texts)} texts: max |mean-pooled embedding diff| {gap.max():.3g}, mean {gap.mean():.3g}")
     return 0 if difference.max() <= 1e-4 and gap.max() <= 1e-4 else 1
