@@ -1,3 +1,5 @@
+import Dispatch
+
 // The uncased BERT WordPiece tokenizer: Hugging Face's BertTokenizer(do_lower_case=True) for ids,
 // and BertTokenizerFast's offset_mapping for spans. It is deliberately only the uncased variant
 // (lower-casing and accent stripping always on), which SqueezeBERT and MiniLM checkpoints use;
@@ -20,5 +22,6 @@ public struct BertTokenizer: Sendable {
         self.vocabulary = vocabulary
         self.maxPositions = maxPositions
         self.maxLength = min(max(maxLength, 2), maxPositions)
+        ScalarFormTable.buildInBackground()
     }
 }

@@ -152,6 +152,17 @@ extension NormalizedScalar {
 }
 
 extension ScalarFormTable {
+    /// Starts building `shared` on another thread, once per process. Building takes a few
+    /// milliseconds (Foundation's decompositions), which would otherwise land on the first turn
+    /// with non-ASCII text; a scanner that needs the table before it is done waits for it.
+    static func buildInBackground() {
+        _ = startBuilding
+    }
+
+    private static let startBuilding: Void = {
+        DispatchQueue.global(qos: .userInitiated).async { _ = ScalarFormTable.shared }
+    }()
+
     /// Computes every form in `blocks`.
     init() {
         var entries: [Entry] = []

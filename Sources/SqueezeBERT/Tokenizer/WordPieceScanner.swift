@@ -19,8 +19,9 @@
 struct WordPieceScanner {
     /// The vocabulary to match against.
     let vocabulary: Vocabulary
-    /// Precomputed forms of common non-ASCII code points.
-    let forms: ScalarFormTable
+    /// Precomputed forms of common non-ASCII code points, fetched at the first non-ASCII code
+    /// point: ASCII text never waits for the table to be built.
+    private var forms: ScalarFormTable?
     /// Whether to record spans (batches do not need them).
     let recordsSpans: Bool
     /// Stop producing ids once `ids` holds this many.
@@ -72,7 +73,6 @@ extension WordPieceScanner {
     /// A scanner that stops after `limit` ids.
     init(vocabulary: Vocabulary, limit: Int, recordsSpans: Bool) {
         self.vocabulary = vocabulary
-        self.forms = ScalarFormTable.shared
         self.limit = limit
         self.recordsSpans = recordsSpans
     }
@@ -171,6 +171,8 @@ extension WordPieceScanner {
 
     /// Feeds one non-ASCII code point through its form.
     private mutating func addNonASCII(_ value: UInt32, origin: Int) {
+        if forms == nil { forms = ScalarFormTable.shared }
+        let forms = self.forms!
         if let entry = forms.entry(value) {
             let start = Int(entry.start)
             apply(entry.role, forms.scalars[start..<start + Int(entry.count)], origin: origin)
