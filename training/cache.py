@@ -8,8 +8,9 @@ Banking77 check).
 
     python training/cache.py --data ../shared/data --out build/cache.pt --train-layers 3
 
-Sets: sst2_train (SST-2 train minus the held-out split), sst2_held_out, banking_train,
-banking_test (evaluation only), tweeteval.
+Sets: sst2_train (SST-2 train minus the held-out sentence families), sst2_selection (3,000
+held-out phrases that pick checkpoints), sst2_sentences (the 872 held-out sentences, the report
+set), banking_train, banking_test (evaluation only), tweeteval.
 """
 import argparse
 import time
@@ -21,7 +22,7 @@ import torch
 from transformers import BertModel, BertTokenizerFast
 from transformers.modeling_attn_mask_utils import _prepare_4d_attention_mask_for_sdpa
 
-from common import mean_pool, read_banking, read_tsv, sst2_split
+from common import held_out_views, mean_pool, read_banking, read_tsv, sst2_split
 
 MAX_LENGTH = 128
 
@@ -112,9 +113,11 @@ def main() -> None:
     teacher = BertModel.from_pretrained(teacher_dir, add_pooling_layer=False, attn_implementation="eager").eval()
     frozen = teacher.config.num_hidden_layers - args.train_layers
     train, held_out = sst2_split(args.data / "sst2/train.tsv")
+    selection, sentences = held_out_views(held_out)
     tweets = read_tsv(args.data / "tweeteval/val.tsv")
     sets = {
-        "sst2_held_out": (held_out, lambda l: l),
+        "sst2_selection": (selection, lambda l: l),
+        "sst2_sentences": (sentences, lambda l: l),
         "tweeteval": ([(s, 0) for s, _ in tweets], None),
         "banking_test": ([(t, 0) for t, _ in read_banking(args.data / "banking77/test.jsonl")], None),
         "banking_train": ([(t, 0) for t, _ in read_banking(args.data / "banking77/train.jsonl")], None),

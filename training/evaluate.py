@@ -4,8 +4,9 @@
 
 Uses cache.py's frozen-bottom states (the fine-tuned model shares the teacher's frozen bottom,
 which this checks), so every number here is the float32 model:
-- SST-2 held-out split (3,000 rows never trained on): accuracy, and accuracy on the rows that are
-  full sentences (>= 8 words), a proxy for SST-2 dev.
+- SST-2 held-out sentence families (common.sst2_split, never trained on): accuracy on the 872
+  held-out sentences (the SST-2-dev-like report set) and on the 3,000 held-out phrases that pick
+  checkpoints.
 - TweetEval val: the neutral band tau (neutral when the top binary probability < tau) is chosen
   on a fixed half (best 3-class macro-F1) and reported on the other half: 3-class accuracy and
   macro-F1, and binary accuracy on the non-neutral rows.
@@ -26,7 +27,7 @@ from sklearn.metrics import f1_score
 from transformers import BertForSequenceClassification
 
 from cache import TopLayers, load_cache
-from common import read_banking, read_tsv, sst2_split, tweet_halves
+from common import read_banking, read_tsv, tweet_halves
 
 TWEET_LABELS = ["negative", "neutral", "positive"]
 
@@ -54,20 +55,20 @@ def tweet_metrics(p_positive: np.ndarray, gold: np.ndarray, tau: float) -> dict:
     }
 
 
-def sentiment_report(p_held: np.ndarray, p_tweets: np.ndarray, data: Path) -> dict:
-    _, held_out = sst2_split(data / "sst2/train.tsv")
-    gold = np.array([l for _, l in held_out])
-    full = np.array([len(s.split()) >= 8 for s, _ in held_out])
+def sentiment_report(p_sentences: np.ndarray, p_selection: np.ndarray, p_tweets: np.ndarray, sets: dict, data: Path) -> dict:
+    """p_*: positive probabilities for the cached held-out sentences, selection phrases and tweets."""
     tweets = read_tsv(data / "tweeteval/val.tsv")
     tweet_gold = np.array([TWEET_LABELS.index(l) for _, l in tweets])
     tune_rows, report_rows = tweet_halves(len(tweets))
     grid = np.round(np.arange(0.50, 1.0, 0.01), 2)
     scores = [tweet_metrics(p_tweets[tune_rows], tweet_gold[tune_rows], t)["macro_f1_3class"] for t in grid]
     tau = float(grid[int(np.argmax(scores))])
-    predicted = p_held >= 0.5
+    def accuracy(p: np.ndarray, name: str) -> dict:
+        gold = sets[name]["labels"].numpy()
+        return {"n": int(len(gold)), "accuracy": float(((p >= 0.5) == gold).mean())}
     return {
-        "sst2_held_out": {"n": int(len(gold)), "accuracy": float((predicted == gold).mean())},
-        "sst2_held_out_full_sentences": {"n": int(full.sum()), "accuracy": float((predicted[full] == gold[full]).mean())},
+        "sst2_held_out_sentences": accuracy(p_sentences, "sst2_sentences"),
+        "sst2_selection_phrases": accuracy(p_selection, "sst2_selection"),
         "neutral_band_tau": tau,
         "tweeteval_tune_half": tweet_metrics(p_tweets[tune_rows], tweet_gold[tune_rows], tau),
         "tweeteval_report_half": tweet_metrics(p_tweets[report_rows], tweet_gold[report_rows], tau),
@@ -98,7 +99,8 @@ def main() -> None:
     if args.model is None:
         head = LogisticRegression(C=10.0, max_iter=2000).fit(target["sst2_train"], sets["sst2_train"]["labels"].numpy())
         report["before_teacher_lr_head"] = sentiment_report(
-            head.predict_proba(target["sst2_held_out"])[:, 1], head.predict_proba(target["tweeteval"])[:, 1], args.data)
+            *(head.predict_proba(target[name])[:, 1] for name in ("sst2_sentences", "sst2_selection", "tweeteval")),
+            sets, args.data)
         report["banking77_teacher"] = banking_accuracy(target["banking_train"], target["banking_test"], args.data)
     else:
         model = BertForSequenceClassification.from_pretrained(str(args.model), attn_implementation="eager").eval()
@@ -111,8 +113,9 @@ def main() -> None:
                     raise SystemExit(f"{name} differs from the teacher: the cached bottom does not apply")
         top = TopLayers(model, k).eval()
         outputs = {name: top.run_split(s, "cpu") for name, s in sets.items() if name != "sst2_train"}
-        report["after"] = sentiment_report(softmax(outputs["sst2_held_out"][0])[:, 1],
-                                           softmax(outputs["tweeteval"][0])[:, 1], args.data)
+        report["after"] = sentiment_report(
+            *(softmax(outputs[name][0])[:, 1] for name in ("sst2_sentences", "sst2_selection", "tweeteval")),
+            sets, args.data)
         report["embedding_cosine_to_teacher"] = {
             name: float((outputs[name][1] * target[name]).sum(1).mean()) for name in outputs}
         report["banking77_model"] = banking_accuracy(outputs["banking_train"][1], outputs["banking_test"][1], args.data)

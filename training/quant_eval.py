@@ -16,7 +16,7 @@ import torch
 from safetensors.torch import load_file
 from transformers import BertTokenizerFast, SqueezeBertConfig, SqueezeBertForSequenceClassification
 
-from common import encode, read_banking, read_tsv, sst2_split, tweet_halves
+from common import encode, held_out_views, read_banking, read_tsv, sst2_split, tweet_halves
 from evaluate import TWEET_LABELS, banking_accuracy, softmax, tweet_metrics
 from export import load_dequantised
 
@@ -38,14 +38,15 @@ def main() -> None:
                         help="also the Banking77 embedding check (logistic regression, train -> test) for both")
     args = parser.parse_args()
 
-    _, held_out = sst2_split(args.data / "sst2/train.tsv")
+    selection, sentences = held_out_views(sst2_split(args.data / "sst2/train.tsv")[1])
     tweets = read_tsv(args.data / "tweeteval/val.tsv")
     tweet_gold = np.array([TWEET_LABELS.index(l) for _, l in tweets])
     _, report_rows = tweet_halves(len(tweets))
     tau = json.loads((args.int8 / "config.json").read_text())["squeezechat"]["neutral_below"]
     tokenizer = BertTokenizerFast(str(args.int8 / "vocab.txt"), do_lower_case=True)
+    held_out = sentences + selection
     gold = np.array([l for _, l in held_out])
-    full = np.array([len(s.split()) >= 8 for s, _ in held_out])
+    full = np.arange(len(held_out)) < len(sentences)
     report = {"neutral_band_tau": tau}
     for name, state in [("fp32", load_file(str(args.fp32 / "model.safetensors"))), ("int8", load_dequantised(args.int8))]:
         model = load(args.fp32, state)
@@ -55,8 +56,8 @@ def main() -> None:
         predicted = softmax(held_logits)[:, 1] >= 0.5
         p_tweets = softmax(tweet_logits)[:, 1]
         report[name] = {
-            "sst2_held_out_accuracy": float((predicted == gold).mean()),
-            "sst2_full_sentences_accuracy": float((predicted[full] == gold[full]).mean()),
+            "sst2_held_out_sentences_accuracy": float((predicted[full] == gold[full]).mean()),
+            "sst2_selection_phrases_accuracy": float((predicted[~full] == gold[~full]).mean()),
             "tweeteval_report_half": tweet_metrics(p_tweets, tweet_gold[report_rows], tau),
         }
         if args.banking:
