@@ -171,8 +171,7 @@ public final class ChatEngine: Sendable {
         var best = -1
         var bestSimilarity = -Float.infinity
         for (index, vector) in embeddings.enumerated() where texts[index] != avoiding || texts.count == 1 {
-            var dot: Float = 0
-            for d in vector.indices { dot += vector[d] * embedding[d] }
+            let dot = Kernels.dot(vector, embedding, count: min(vector.count, embedding.count))
             if dot > bestSimilarity { bestSimilarity = dot; best = index }
         }
         return best >= 0 ? texts[best] : texts[0]

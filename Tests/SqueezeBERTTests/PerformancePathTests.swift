@@ -79,6 +79,24 @@ struct PerformancePathTests {
         }
     }
 
+    /// Every length class of the dot product's loops (32-wide blocks, 8-wide tail, scalar tail).
+    @Test(arguments: [0, 1, 7, 8, 31, 32, 33, 77, 384])
+    func dotAndMatrixVectorMatchNaiveSums(count: Int) {
+        var state: UInt32 = 777
+        func random() -> Float { state = state &* 1664525 &+ 1013904223; return Float(state >> 8) / Float(1 << 24) - 0.5 }
+        let rows = 5
+        let matrix = (0..<(rows * count)).map { _ in random() }, vector = (0..<count).map { _ in random() }
+        var out = [Float](repeating: .nan, count: rows)
+        Kernels.matrixVector(matrix, rows: rows, columns: count, vector, into: &out)
+        for r in 0..<rows {
+            var want: Double = 0
+            for i in 0..<count { want += Double(matrix[r * count + i]) * Double(vector[i]) }
+            #expect(abs(Double(out[r]) - want) <= 1e-5, "row \(r) of \(count)")
+            let single = matrix.withUnsafeBufferPointer { Kernels.dot($0.baseAddress! + r * count, vector, count: count) }
+            #expect(single == out[r])
+        }
+    }
+
     /// Int8 weights: results move, but little. Prints the change for the README.
     @Test(arguments: models)
     func int8StaysClose(model name: String) throws {

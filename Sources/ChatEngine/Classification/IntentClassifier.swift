@@ -1,3 +1,4 @@
+import SqueezeBERT
 import Foundation
 
 /// Intent classification on sentence embeddings: logistic regression mixed with a k-nearest-
@@ -86,17 +87,18 @@ public struct IntentClassifier: Sendable {
         let D = dimensions, N = exampleLabels.count, k = min(parameters.neighbours, N)
         var top: [(similarity: Float, label: Int)] = []
         top.reserveCapacity(k + 1)
+        var similarities = [Float](repeating: 0, count: N)
         examples.withUnsafeBufferPointer { x in
-            for i in 0..<N {
-                var dot: Float = 0
-                let row = x.baseAddress! + i * D
-                for d in 0..<D { dot += row[d] * embedding[d] }
-                if top.count < k || dot > top[top.count - 1].similarity {
-                    let position = top.firstIndex { dot > $0.similarity } ?? top.count
-                    top.insert((dot, exampleLabels[i]), at: position)
-                    if top.count > k { top.removeLast() }
+            embedding.withUnsafeBufferPointer { e in
+                similarities.withUnsafeMutableBufferPointer { s in
+                    Kernels.matrixVector(x.baseAddress!, rows: N, columns: D, e.baseAddress!, into: s.baseAddress!)
                 }
             }
+        }
+        for (i, dot) in similarities.enumerated() where top.count < k || dot > top[top.count - 1].similarity {
+            let position = top.firstIndex { dot > $0.similarity } ?? top.count
+            top.insert((dot, exampleLabels[i]), at: position)
+            if top.count > k { top.removeLast() }
         }
         var votes = [Float](repeating: 0, count: classes)
         guard let nearest = top.first?.similarity else { return votes }

@@ -81,13 +81,15 @@ public struct SoftmaxRegression: Sendable, Equatable {
 
     /// Class probabilities of one embedding (a plain dot product per class: packing would cost more).
     public func probabilities(_ embedding: [Float]) -> [Float] {
-        var out = bias
-        for l in 0..<classes {
-            var dot: Float = 0
-            let row = l * dimensions
-            for d in 0..<dimensions { dot += weights[row + d] * embedding[d] }
-            out[l] += dot
+        var out = [Float](repeating: 0, count: classes)
+        weights.withUnsafeBufferPointer { w in
+            embedding.withUnsafeBufferPointer { e in
+                out.withUnsafeMutableBufferPointer { o in
+                    Kernels.matrixVector(w.baseAddress!, rows: classes, columns: dimensions, e.baseAddress!, into: o.baseAddress!)
+                }
+            }
         }
+        for l in 0..<classes { out[l] += bias[l] }
         softmaxRows(&out, columns: classes)
         return out
     }
