@@ -137,7 +137,7 @@ public final class ChatEngine: Sendable {
         let embedding = output.sentenceEmbedding(0, pooling: .mean, normalize: true)
         let prediction = classifier.predict(embedding)
         let sentiment = self.sentiment.map { analyzer in
-            analyzer.sentiment(of: text, logits: Array(output.logits![0..<output.labels.count]))
+            analyzer.sentiment(of: text, logits: Array(output.logits![0..<output.labels.count]), embedding: embedding)
         }
         timings.classify = clock.lap()
 

@@ -1,8 +1,11 @@
+import Foundation
+
 /// The sentiment of one text, as `SentimentAnalyzer` reports it.
 public struct Sentiment: Sendable, Equatable {
     /// The text that was scored.
     public var text: String
-    /// The decided label: one of the head's labels, or `neutral` from the uncertainty band.
+    /// The decided label: one of the head's labels, or `neutral` (from the neutral head or the
+    /// uncertainty band).
     public var label: String
     /// The head's top probability, in 0...1: the confidence behind `label` (for `neutral`, the
     /// probability of the leaning that was not strong enough).
@@ -39,5 +42,42 @@ public struct NeutralBand: Sendable, Equatable {
     public init(below: Float, label: String = "neutral") {
         self.below = below
         self.label = label
+    }
+}
+
+/// When a binary head's result counts as neutral, asked directly: a logistic regression over the
+/// normalised mean-pooled sentence embedding and the binary head's margin m (logit of the second
+/// label minus the first), P(neutral) = sigmoid(weights . embedding + absMargin |m| + margin m + bias).
+/// A text is neutral when P(neutral) > `above`; otherwise the binary head gives the direction.
+/// Fitted by training/neutral_head.py; it replaces the band where a model folder stores one.
+public struct NeutralHead: Sendable, Equatable {
+    /// One weight per embedding dimension.
+    public var weights: [Float]
+    /// The weight of |m|.
+    public var absMargin: Float
+    /// The weight of m.
+    public var margin: Float
+    public var bias: Float
+    /// Neutral when P(neutral) is above this.
+    public var above: Float
+    /// The label to report.
+    public var label: String
+
+    public init(weights: [Float], absMargin: Float, margin: Float, bias: Float, above: Float, label: String = "neutral") {
+        self.weights = weights
+        self.absMargin = absMargin
+        self.margin = margin
+        self.bias = bias
+        self.above = above
+        self.label = label
+    }
+
+    /// P(neutral) for one text (or window): its normalised mean-pooled embedding and the binary
+    /// head's logits.
+    public func probability(embedding: [Float], logits: [Float]) -> Float {
+        let m = logits.count == 2 ? logits[1] - logits[0] : 0
+        var z = bias + absMargin * abs(m) + margin * m
+        for (w, e) in zip(weights, embedding) { z += w * e }
+        return 1 / (1 + Foundation.exp(-z))
     }
 }

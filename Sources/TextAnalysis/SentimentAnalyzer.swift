@@ -6,39 +6,54 @@ import SqueezeBERT
 /// Texts are encoded in batches (sorted by length so little is padded). A text longer than the
 /// model's window is cut into overlapping windows at word boundaries; each window is scored and
 /// the probabilities are averaged, weighted by the window's tokens, and `Sentiment.windows` says
-/// how many were used. A binary head with a `NeutralBand` reports `neutral` when it is unsure.
+/// how many were used. A binary head reports `neutral` when its model folder's `NeutralHead` says
+/// so (windows' P(neutral) averaged the same way), or, without one, when it is unsure (`NeutralBand`).
 public struct SentimentAnalyzer: Sendable {
     public let model: EncoderModel
     /// The band that turns an unsure binary decision into `neutral`; nil for none.
     public var neutralBand: NeutralBand?
+    /// The neutral head; when set it decides neutral instead of the band.
+    public var neutralHead: NeutralHead?
     /// Texts (or windows) per forward pass.
     public var batchSize: Int
     /// Word pieces shared by consecutive windows of a long text.
     public var windowOverlap: Int
 
     /// Fails when the model has no classification head.
-    public init(model: EncoderModel, neutralBand: NeutralBand?, batchSize: Int = 32, windowOverlap: Int = 32) throws {
+    public init(model: EncoderModel, neutralBand: NeutralBand?, neutralHead: NeutralHead? = nil,
+                batchSize: Int = 32, windowOverlap: Int = 32) throws {
         guard model.encoder.hasClassifier, !model.config.labels.isEmpty else {
             throw AnalysisError("model \(model.folder.path) has no classification head (config.json id2label and a classifier)")
         }
+        if let neutralHead, neutralHead.weights.count != model.config.hiddenSize {
+            throw AnalysisError("\(model.folder.appendingPathComponent("config.json").path): squeezechat.neutral_head has "
+                                + "\(neutralHead.weights.count) weights, the model's embeddings \(model.config.hiddenSize) values")
+        }
         self.model = model
         self.neutralBand = neutralBand
+        self.neutralHead = model.config.labels.count == 2 ? neutralHead : nil
         self.batchSize = max(1, batchSize)
         self.windowOverlap = max(0, windowOverlap)
     }
 
-    /// An analyzer with the neutral band stored in the model folder's config.json, if any
-    /// (`"squeezechat": {"neutral_below": 0.8}`; only a two-label head gets a band).
+    /// An analyzer with the neutral head and band stored in the model folder's config.json, if
+    /// any (`"squeezechat": {"neutral_head": {...}, "neutral_below": 0.8}`; only a two-label head
+    /// gets them).
     public init(model: EncoderModel, batchSize: Int = 32) throws {
-        let band = model.config.labels.count == 2 ? try NeutralBand.stored(in: model.folder) : nil
-        try self.init(model: model, neutralBand: band, batchSize: batchSize)
+        let binary = model.config.labels.count == 2
+        let band = binary ? try NeutralBand.stored(in: model.folder) : nil
+        let head = binary ? try NeutralHead.stored(in: model.folder) : nil
+        try self.init(model: model, neutralBand: band, neutralHead: head, batchSize: batchSize)
     }
+
+    /// The label a neutral text gets, when this analyzer can report one.
+    var neutralLabel: String? { neutralHead?.label ?? neutralBand?.label }
 
     /// The labels this analyzer can report, e.g. ["negative", "neutral", "positive"].
     public var outputLabels: [String] {
         let labels = model.config.labels
-        guard let neutralBand, labels.count == 2 else { return labels }
-        return [labels[0], neutralBand.label, labels[1]]
+        guard let neutralLabel, labels.count == 2 else { return labels }
+        return [labels[0], neutralLabel, labels[1]]
     }
 
     /// The sentiment of each text, in order.
@@ -50,12 +65,17 @@ public struct SentimentAnalyzer: Sendable {
         }
         let order = windows.indices.sorted { windows[$0].piece.utf8.count < windows[$1].piece.utf8.count }
         var logits = [[Float]](repeating: [], count: windows.count)
+        var neutral = [Float](repeating: 0, count: neutralHead == nil ? 0 : windows.count)
         for start in stride(from: 0, to: order.count, by: batchSize) {
             let chunk = Array(order[start..<min(start + batchSize, order.count)])
             let output = model.encode(chunk.map { windows[$0].piece }).output
             let L = output.labels.count
             for (row, index) in chunk.enumerated() {
                 logits[index] = Array(output.logits![(row * L)..<((row + 1) * L)])
+                if let neutralHead {
+                    let embedding = output.sentenceEmbedding(row, pooling: .mean, normalize: true)
+                    neutral[index] = neutralHead.probability(embedding: embedding, logits: logits[index])
+                }
             }
         }
         var results: [Sentiment] = []
@@ -64,20 +84,24 @@ public struct SentimentAnalyzer: Sendable {
         for (index, text) in texts.enumerated() {
             var end = cursor
             while end < windows.count, windows[end].text == index { end += 1 }
-            results.append(combine(text: text, logits: Array(logits[cursor..<end]), weights: windows[cursor..<end].map(\.weight)))
+            results.append(combine(text: text, logits: Array(logits[cursor..<end]), weights: windows[cursor..<end].map(\.weight),
+                                   neutral: neutral.isEmpty ? nil : Array(neutral[cursor..<end])))
             cursor = end
         }
         return results
     }
 
-    /// The sentiment of a text already encoded in one window, from its logits: how the chat reads
-    /// a turn's sentiment from the same encoder pass that drives everything else.
-    public func sentiment(of text: String, logits: [Float]) -> Sentiment {
-        combine(text: text, logits: [logits], weights: [1])
+    /// The sentiment of a text already encoded in one window, from its logits and normalised
+    /// mean-pooled embedding: how the chat reads a turn's sentiment from the same encoder pass
+    /// that drives everything else.
+    public func sentiment(of text: String, logits: [Float], embedding: [Float]) -> Sentiment {
+        combine(text: text, logits: [logits], weights: [1],
+                neutral: neutralHead.map { [$0.probability(embedding: embedding, logits: logits)] })
     }
 
-    /// Averages the windows' probabilities (weighted by tokens) and applies the band.
-    func combine(text: String, logits: [[Float]], weights: [Int]) -> Sentiment {
+    /// Averages the windows' probabilities (weighted by tokens) and decides neutral: by the
+    /// windows' averaged P(neutral) from the neutral head when there is one, else by the band.
+    func combine(text: String, logits: [[Float]], weights: [Int], neutral: [Float]? = nil) -> Sentiment {
         let labels = model.config.labels
         var probabilities = [Float](repeating: 0, count: labels.count)
         var meanLogits = [Float](repeating: 0, count: labels.count)
@@ -89,7 +113,11 @@ public struct SentimentAnalyzer: Sendable {
         }
         let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
         var label = labels[best]
-        if let neutralBand, labels.count == 2, probabilities[best] < neutralBand.below {
+        if let neutralHead, let neutral, labels.count == 2 {
+            var p: Float = 0
+            for (value, weight) in zip(neutral, weights) { p += value * Float(weight) / max(total, 1) }
+            if p > neutralHead.above { label = neutralHead.label }
+        } else if let neutralBand, labels.count == 2, probabilities[best] < neutralBand.below {
             label = neutralBand.label
         }
         return Sentiment(text: text, label: label, score: probabilities[best], labels: labels,
@@ -150,6 +178,30 @@ extension NeutralBand {
             throw AnalysisError("\(url.path): squeezechat.neutral_below must be in 0...1, got \(value)")
         }
         return NeutralBand(below: value, label: section["neutral_label"] as? String ?? "neutral")
+    }
+}
+
+extension NeutralHead {
+    /// The head in `folder/config.json`'s `squeezechat.neutral_head`, or nil when there is none.
+    public static func stored(in folder: URL) throws -> NeutralHead? {
+        let url = folder.appendingPathComponent("config.json")
+        guard let data = try? Data(contentsOf: url),
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let section = json["squeezechat"] as? [String: Any],
+              let entry = section["neutral_head"] else { return nil }
+        func fail(_ problem: String) -> AnalysisError { AnalysisError("\(url.path): squeezechat.neutral_head \(problem)") }
+        guard let head = entry as? [String: Any] else { throw fail("must be an object") }
+        func number(_ key: String) throws -> Float {
+            guard let value = head[key] as? NSNumber, value.floatValue.isFinite else { throw fail("needs a finite number \"\(key)\"") }
+            return value.floatValue
+        }
+        guard let list = head["weights"] as? [NSNumber], !list.isEmpty else { throw fail("needs a non-empty \"weights\" array of numbers") }
+        let weights = list.map(\.floatValue)
+        guard weights.allSatisfy(\.isFinite) else { throw fail("weights must be finite") }
+        let above = try number("above")
+        guard above >= 0, above <= 1 else { throw fail("above must be in 0...1, got \(above)") }
+        return NeutralHead(weights: weights, absMargin: try number("abs_margin"), margin: try number("margin"),
+                           bias: try number("bias"), above: above, label: section["neutral_label"] as? String ?? "neutral")
     }
 }
 

@@ -84,4 +84,57 @@ struct SentimentAnalyzerTests {
         let bare = try EncoderModel.load(from: fixtures)
         #expect(throws: AnalysisError.self) { try SentimentAnalyzer(model: bare) }
     }
+
+    /// A head that looks only at |m|: P(neutral) = sigmoid(2 - |m|), so |m| < 2 is neutral at above 0.5.
+    static func marginHead(dimensions: Int) -> NeutralHead {
+        NeutralHead(weights: [Float](repeating: 0, count: dimensions), absMargin: -1, margin: 0, bias: 2, above: 0.5)
+    }
+
+    @Test("The neutral head decides neutral from P(neutral); the binary head keeps the direction")
+    func neutralHead() throws {
+        let model = try Self.model.get()
+        let head = Self.marginHead(dimensions: model.config.hiddenSize)
+        let analyzer = try SentimentAnalyzer(model: model, neutralBand: NeutralBand(below: 0), neutralHead: head)
+        #expect(analyzer.outputLabels == ["negative", "neutral", "positive"])
+        let embedding = [Float](repeating: 0, count: model.config.hiddenSize)
+        #expect(head.probability(embedding: embedding, logits: [0, 1]) > 0.7)       // sigmoid(1)
+        #expect(analyzer.sentiment(of: "x", logits: [0, 1], embedding: embedding).label == "neutral")
+        #expect(analyzer.sentiment(of: "x", logits: [0, 3], embedding: embedding).label == "positive")
+        #expect(analyzer.sentiment(of: "x", logits: [3, 0], embedding: embedding).label == "negative")
+        // Windows: P(neutral) is averaged with the token weights, like the probabilities.
+        let mixed = analyzer.combine(text: "x", logits: [[0, 10], [0, 1]], weights: [1, 3], neutral: [0.0, 0.9])
+        #expect(mixed.label == "neutral" && mixed.probabilities[1] > 0.75)   // P(neutral) 0.675, p(positive) 0.80
+        // Whole texts: the head sees the encoder's own embedding; a clear review stays polar.
+        let clear = analyzer.analyze(["An absolutely wonderful, moving film; I loved every minute."])[0]
+        #expect(clear.label == "positive")
+    }
+
+    @Test("A neutral head of the wrong size, or malformed in config.json, is refused with the file named")
+    func neutralHeadValidation() throws {
+        let model = try Self.model.get()
+        #expect(throws: AnalysisError.self) {
+            try SentimentAnalyzer(model: model, neutralBand: nil, neutralHead: Self.marginHead(dimensions: 3))
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("neutral-head-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func stored(_ head: String) throws -> NeutralHead? {
+            try #"{"squeezechat": {"neutral_below": 0.9, "neutral_head": \#(head)}}"#
+                .write(to: folder.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+            return try NeutralHead.stored(in: folder)
+        }
+        let good = try stored(#"{"weights": [0.5, -1], "abs_margin": -0.2, "margin": 0.1, "bias": 0.3, "above": 0.45}"#)
+        #expect(good == NeutralHead(weights: [0.5, -1], absMargin: -0.2, margin: 0.1, bias: 0.3, above: 0.45))
+        for bad in [#"[1, 2]"#, #"{"weights": [], "abs_margin": 0, "margin": 0, "bias": 0, "above": 0.5}"#,
+                    #"{"weights": [1], "abs_margin": "x", "margin": 0, "bias": 0, "above": 0.5}"#,
+                    #"{"weights": [1], "abs_margin": 0, "margin": 0, "bias": 0, "above": 1.5}"#] {
+            do {
+                _ = try stored(bad)
+                Issue.record("accepted \(bad)")
+            } catch let error as AnalysisError {
+                #expect(error.description.hasPrefix(folder.appendingPathComponent("config.json").path))
+                #expect(!error.description.contains("\n"))
+            }
+        }
+    }
 }
