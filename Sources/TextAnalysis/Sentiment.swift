@@ -1,4 +1,5 @@
 import Foundation
+import SqueezeBERT
 
 /// The sentiment of one text, as `SentimentAnalyzer` reports it.
 public struct Sentiment: Sendable, Equatable {
@@ -76,8 +77,8 @@ public struct NeutralHead: Sendable, Equatable {
     /// head's logits.
     public func probability(embedding: [Float], logits: [Float]) -> Float {
         let m = logits.count == 2 ? logits[1] - logits[0] : 0
-        var z = bias + absMargin * abs(m) + margin * m
-        for (w, e) in zip(weights, embedding) { z += w * e }
+        let z = bias + absMargin * abs(m) + margin * m
+            + Kernels.dot(weights, embedding, count: min(weights.count, embedding.count))
         return 1 / (1 + Foundation.exp(-z))
     }
 }
