@@ -1,3 +1,4 @@
+import CThreads
 import Foundation
 import Testing
 @testable import SqueezeBERT
@@ -94,6 +95,28 @@ struct PerformancePathTests {
             #expect(abs(Double(out[r]) - want) <= 1e-5, "row \(r) of \(count)")
             let single = matrix.withUnsafeBufferPointer { Kernels.dot($0.baseAddress! + r * count, vector, count: count) }
             #expect(single == out[r])
+        }
+    }
+
+    /// The pool's claims (chunks that shrink as a region drains) run every task exactly once, for
+    /// region sizes from 1 to past the row count of a 32 x 32 batch, back to back as a forward
+    /// pass issues them, and with fewer threads requested than the pool has.
+    @Test func poolRunsEveryTaskExactlyOnce() {
+        let pool = ComputePool(threads: 2)
+        defer { pool.shutdown() }
+        for tasks in [1, 2, 3, 5, 8, 17, 64, 100, 384, 1025] {
+            for requested in [1, 2] {
+                let counts = UnsafeMutablePointer<Int64>.allocate(capacity: tasks)
+                counts.initialize(repeating: 0, count: tasks)
+                defer { counts.deallocate() }
+                for _ in 0..<20 {
+                    pool.parallel(tasks: tasks, threads: requested) { range in
+                        for task in range { cthreads_fetch_add(counts + task, 1) }
+                    }
+                }
+                let wrong = (0..<tasks).filter { counts[$0] != 20 }
+                #expect(wrong.isEmpty, "\(tasks) tasks, \(requested) threads: tasks \(wrong.prefix(5)) ran \(wrong.prefix(5).map { counts[$0] }) times")
+            }
         }
     }
 

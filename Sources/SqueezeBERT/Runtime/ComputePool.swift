@@ -4,8 +4,10 @@ import Foundation
 /// A warm pool of worker threads that splits one forward pass's kernels.
 ///
 /// The caller thread takes part, so a pool of N threads starts N - 1 workers. A parallel region
-/// is a count of independent tasks; every thread claims small chunks of them from one atomic
-/// counter until none are left. The caller never waits for a worker that has not started: on a
+/// is a count of independent tasks; every thread claims chunks of them from one atomic counter
+/// until none are left. Chunks shrink as the region drains (guided self-scheduling: a claim takes
+/// half of the remaining tasks' fair share), so the first claims are large, which keeps a
+/// thread's tasks adjacent in memory, and the last are small, so threads finish together. The caller never waits for a worker that has not started: on a
 /// busy machine (another process on the other core) it simply does the whole region itself, so a
 /// region is never much slower than on one thread.
 ///
@@ -38,7 +40,9 @@ public final class ComputePool: @unchecked Sendable {
     // The current region, written while `claim` refuses every claim.
     private var job: ((Range<Int>) -> Void)?
     private var taskCount = 0
-    private var chunk = 1
+    /// A claim takes remaining / shareDivisor tasks, at least minimumChunk.
+    private var shareDivisor = 2
+    private var minimumChunk = 1
 
     /// Claims fail while the low half of `claim` is this large.
     private static let closed: Int64 = 0x7FFF_FFFF
@@ -77,7 +81,9 @@ public final class ComputePool: @unchecked Sendable {
             // Open the region: claims are closed since the last one ended.
             job = escaping
             taskCount = tasks
-            chunk = max(1, tasks / (n * 4))
+            shareDivisor = 2 * n
+            // Tail claims of tiny tasks (a LayerNorm row) would fight over the counter's line.
+            minimumChunk = max(1, tasks / (n * 32))
             cthreads_store(completed, 0)
             cthreads_store(claim, (next & 0xFFFF_FFFF) << 32)
             cthreads_store(generation, next)
@@ -102,7 +108,7 @@ public final class ComputePool: @unchecked Sendable {
             guard current & ~0xFFFF_FFFF == tagBits else { return }
             let start = Int(current & 0xFFFF_FFFF)
             guard start < taskCount, Int64(start) != Self.closed else { return }
-            let end = min(taskCount, start + chunk)
+            let end = min(taskCount, start + max(minimumChunk, (taskCount - start) / shareDivisor))
             guard cthreads_cas(claim, current, tagBits | Int64(end)) != 0 else { continue }
             // A successful claim proves the region is still open, so `job` is this region's.
             job?(start..<end)
