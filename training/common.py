@@ -140,12 +140,18 @@ def keep_to_budget(plan: dict, step: int, minutes: float, started: float, steps_
 if __name__ == "__main__":
     # Writes the held-out views as `sentence<TAB>label` files (for `squeezechat eval sentiment`).
     import argparse
-    parser = argparse.ArgumentParser(description="write the SST-2 held-out sentences and selection phrases as TSV")
+    parser = argparse.ArgumentParser(description="write the held-out views as TSV: SST-2 held-out sentences and "
+                                     "selection phrases, TweetEval's report half (3-class) and its non-neutral rows (0/1)")
     parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
-    parser.add_argument("--out", type=Path, required=True, help="folder for sst2-held-out-sentences.tsv, sst2-selection.tsv")
+    parser.add_argument("--out", type=Path, required=True, help="folder for sst2-held-out-sentences.tsv, sst2-selection.tsv, "
+                        "tweets-report-half.tsv, tweets-report-polar.tsv")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     selection, sentences = held_out_views(sst2_split(args.data / "sst2/train.tsv")[1])
-    for name, rows in (("sst2-held-out-sentences.tsv", sentences), ("sst2-selection.tsv", selection)):
+    tweets = read_tsv(args.data / "tweeteval/val.tsv")
+    report = [tweets[i] for i in tweet_halves(len(tweets))[1]]
+    polar = [(s, int(l == "positive")) for s, l in report if l != "neutral"]
+    for name, rows in (("sst2-held-out-sentences.tsv", sentences), ("sst2-selection.tsv", selection),
+                       ("tweets-report-half.tsv", report), ("tweets-report-polar.tsv", polar)):
         (args.out / name).write_text("sentence\tlabel\n" + "".join(f"{s}\t{l}\n" for s, l in rows), encoding="utf-8")
         print(f"{args.out / name}: {len(rows)} rows")

@@ -7,13 +7,16 @@ import SqueezeBERT
 /// model's window is cut into overlapping windows at word boundaries; each window is scored and
 /// the probabilities are averaged, weighted by the window's tokens, and `Sentiment.windows` says
 /// how many were used. A binary head reports `neutral` when its model folder's `NeutralHead` says
-/// so (windows' P(neutral) averaged the same way), or, without one, when it is unsure (`NeutralBand`).
+/// so (windows' P(neutral) averaged the same way), or, without one, when it is unsure (`NeutralBand`);
+/// a `DirectionHead`, where there is one, gives the binary probabilities.
 public struct SentimentAnalyzer: Sendable {
     public let model: EncoderModel
     /// The band that turns an unsure binary decision into `neutral`; nil for none.
     public var neutralBand: NeutralBand?
     /// The neutral head; when set it decides neutral instead of the band.
     public var neutralHead: NeutralHead?
+    /// The direction head; when set it gives the binary probabilities instead of the logits' softmax.
+    public var directionHead: DirectionHead?
     /// Texts (or windows) per forward pass.
     public var batchSize: Int
     /// Word pieces shared by consecutive windows of a long text.
@@ -21,30 +24,37 @@ public struct SentimentAnalyzer: Sendable {
 
     /// Fails when the model has no classification head.
     public init(model: EncoderModel, neutralBand: NeutralBand?, neutralHead: NeutralHead? = nil,
-                batchSize: Int = 32, windowOverlap: Int = 32) throws {
+                directionHead: DirectionHead? = nil, batchSize: Int = 32, windowOverlap: Int = 32) throws {
         guard model.encoder.hasClassifier, !model.config.labels.isEmpty else {
             throw AnalysisError("model \(model.folder.path) has no classification head (config.json id2label and a classifier)")
         }
-        if let neutralHead, neutralHead.weights.count != model.config.hiddenSize {
-            throw AnalysisError("\(model.folder.appendingPathComponent("config.json").path): squeezechat.neutral_head has "
-                                + "\(neutralHead.weights.count) weights, the model's embeddings \(model.config.hiddenSize) values")
+        for (key, weights) in [("neutral_head", neutralHead?.weights), ("direction_head", directionHead?.weights)] {
+            if let weights, weights.count != model.config.hiddenSize {
+                throw AnalysisError("\(model.folder.appendingPathComponent("config.json").path): squeezechat.\(key) has "
+                                    + "\(weights.count) weights, the model's embeddings \(model.config.hiddenSize) values")
+            }
         }
         self.model = model
         self.neutralBand = neutralBand
         self.neutralHead = model.config.labels.count == 2 ? neutralHead : nil
+        self.directionHead = model.config.labels.count == 2 ? directionHead : nil
         self.batchSize = max(1, batchSize)
         self.windowOverlap = max(0, windowOverlap)
     }
 
-    /// An analyzer with the neutral head and band stored in the model folder's config.json, if
-    /// any (`"squeezechat": {"neutral_head": {...}, "neutral_below": 0.8}`; only a two-label head
-    /// gets them).
+    /// An analyzer with the heads and band stored in the model folder's config.json, if any
+    /// (`"squeezechat": {"neutral_head": {...}, "direction_head": {...}, "neutral_below": 0.8}`;
+    /// only a two-label head gets them).
     public init(model: EncoderModel, batchSize: Int = 32) throws {
         let binary = model.config.labels.count == 2
         let band = binary ? try NeutralBand.stored(in: model.folder) : nil
-        let head = binary ? try NeutralHead.stored(in: model.folder) : nil
-        try self.init(model: model, neutralBand: band, neutralHead: head, batchSize: batchSize)
+        let neutral = binary ? try NeutralHead.stored(in: model.folder) : nil
+        let direction = binary ? try DirectionHead.stored(in: model.folder) : nil
+        try self.init(model: model, neutralBand: band, neutralHead: neutral, directionHead: direction, batchSize: batchSize)
     }
+
+    /// Whether the heads need each text's sentence embedding.
+    var readsEmbeddings: Bool { neutralHead != nil || directionHead != nil }
 
     /// The label a neutral text gets, when this analyzer can report one.
     var neutralLabel: String? { neutralHead?.label ?? neutralBand?.label }
@@ -66,15 +76,18 @@ public struct SentimentAnalyzer: Sendable {
         let order = windows.indices.sorted { windows[$0].piece.utf8.count < windows[$1].piece.utf8.count }
         var logits = [[Float]](repeating: [], count: windows.count)
         var neutral = [Float](repeating: 0, count: neutralHead == nil ? 0 : windows.count)
+        var positive = [Float](repeating: 0, count: directionHead == nil ? 0 : windows.count)
         for start in stride(from: 0, to: order.count, by: batchSize) {
             let chunk = Array(order[start..<min(start + batchSize, order.count)])
             let output = model.encode(chunk.map { windows[$0].piece }).output
             let L = output.labels.count
             for (row, index) in chunk.enumerated() {
                 logits[index] = Array(output.logits![(row * L)..<((row + 1) * L)])
-                if let neutralHead {
-                    let embedding = output.sentenceEmbedding(row, pooling: .mean, normalize: true)
-                    neutral[index] = neutralHead.probability(embedding: embedding, logits: logits[index])
+                guard readsEmbeddings else { continue }
+                let embedding = output.sentenceEmbedding(row, pooling: .mean, normalize: true)
+                if let neutralHead { neutral[index] = neutralHead.probability(embedding: embedding, logits: logits[index]) }
+                if let directionHead {
+                    positive[index] = directionHead.probabilities(embedding: embedding, logits: logits[index])[1]
                 }
             }
         }
@@ -85,7 +98,8 @@ public struct SentimentAnalyzer: Sendable {
             var end = cursor
             while end < windows.count, windows[end].text == index { end += 1 }
             results.append(combine(text: text, logits: Array(logits[cursor..<end]), weights: windows[cursor..<end].map(\.weight),
-                                   neutral: neutral.isEmpty ? nil : Array(neutral[cursor..<end])))
+                                   neutral: neutral.isEmpty ? nil : Array(neutral[cursor..<end]),
+                                   positive: positive.isEmpty ? nil : Array(positive[cursor..<end])))
             cursor = end
         }
         return results
@@ -96,19 +110,23 @@ public struct SentimentAnalyzer: Sendable {
     /// that drives everything else.
     public func sentiment(of text: String, logits: [Float], embedding: [Float]) -> Sentiment {
         combine(text: text, logits: [logits], weights: [1],
-                neutral: neutralHead.map { [$0.probability(embedding: embedding, logits: logits)] })
+                neutral: neutralHead.map { [$0.probability(embedding: embedding, logits: logits)] },
+                positive: directionHead.map { [$0.probabilities(embedding: embedding, logits: logits)[1]] })
     }
 
     /// Averages the windows' probabilities (weighted by tokens) and decides neutral: by the
     /// windows' averaged P(neutral) from the neutral head when there is one, else by the band.
-    func combine(text: String, logits: [[Float]], weights: [Int], neutral: [Float]? = nil) -> Sentiment {
+    /// `positive` holds the direction head's P(second label) per window, when there is one.
+    func combine(text: String, logits: [[Float]], weights: [Int], neutral: [Float]? = nil,
+                 positive: [Float]? = nil) -> Sentiment {
         let labels = model.config.labels
         var probabilities = [Float](repeating: 0, count: labels.count)
         var meanLogits = [Float](repeating: 0, count: labels.count)
         let total = Float(weights.reduce(0, +))
-        for (row, weight) in zip(logits, weights) {
+        for (window, (row, weight)) in zip(logits, weights).enumerated() {
             let share = Float(weight) / max(total, 1)
-            for (l, p) in softmax(row).enumerated() { probabilities[l] += share * p }
+            let windowProbabilities = positive.map { [1 - $0[window], $0[window]] } ?? softmax(row)
+            for (l, p) in windowProbabilities.enumerated() { probabilities[l] += share * p }
             for l in row.indices { meanLogits[l] += share * row[l] }
         }
         let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
@@ -178,30 +196,6 @@ extension NeutralBand {
             throw AnalysisError("\(url.path): squeezechat.neutral_below must be in 0...1, got \(value)")
         }
         return NeutralBand(below: value, label: section["neutral_label"] as? String ?? "neutral")
-    }
-}
-
-extension NeutralHead {
-    /// The head in `folder/config.json`'s `squeezechat.neutral_head`, or nil when there is none.
-    public static func stored(in folder: URL) throws -> NeutralHead? {
-        let url = folder.appendingPathComponent("config.json")
-        guard let data = try? Data(contentsOf: url),
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let section = json["squeezechat"] as? [String: Any],
-              let entry = section["neutral_head"] else { return nil }
-        func fail(_ problem: String) -> AnalysisError { AnalysisError("\(url.path): squeezechat.neutral_head \(problem)") }
-        guard let head = entry as? [String: Any] else { throw fail("must be an object") }
-        func number(_ key: String) throws -> Float {
-            guard let value = head[key] as? NSNumber, value.floatValue.isFinite else { throw fail("needs a finite number \"\(key)\"") }
-            return value.floatValue
-        }
-        guard let list = head["weights"] as? [NSNumber], !list.isEmpty else { throw fail("needs a non-empty \"weights\" array of numbers") }
-        let weights = list.map(\.floatValue)
-        guard weights.allSatisfy(\.isFinite) else { throw fail("weights must be finite") }
-        let above = try number("above")
-        guard above >= 0, above <= 1 else { throw fail("above must be in 0...1, got \(above)") }
-        return NeutralHead(weights: weights, absMargin: try number("abs_margin"), margin: try number("margin"),
-                           bias: try number("bias"), above: above, label: section["neutral_label"] as? String ?? "neutral")
     }
 }
 

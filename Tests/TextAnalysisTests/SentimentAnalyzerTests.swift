@@ -137,4 +137,57 @@ struct SentimentAnalyzerTests {
             }
         }
     }
+
+    @Test("The direction head gives the binary probabilities; the neutral head still decides neutral")
+    func directionHead() throws {
+        let model = try Self.model.get()
+        let C = model.config.hiddenSize
+        // P(positive) = sigmoid(-m): the head reverses the classifier, so its use is unmistakable.
+        let reverse = DirectionHead(weights: [Float](repeating: 0, count: C), margin: -1, bias: 0)
+        let analyzer = try SentimentAnalyzer(model: model, neutralBand: nil, neutralHead: Self.marginHead(dimensions: C),
+                                             directionHead: reverse)
+        let embedding = [Float](repeating: 0, count: C)
+        let flipped = analyzer.sentiment(of: "x", logits: [0, 3], embedding: embedding)
+        #expect(flipped.label == "negative" && abs(flipped.probabilities[0] - 1 / (1 + exp(-3))) < 1e-6)
+        #expect(flipped.logits == [0, 3])  // the classifier's logits are still reported as they are
+        #expect(analyzer.sentiment(of: "x", logits: [0, 1], embedding: embedding).label == "neutral")
+        // Windows: the head's P(positive) is averaged with the token weights.
+        let mixed = analyzer.combine(text: "x", logits: [[0, 10], [0, 10]], weights: [1, 3], neutral: [0, 0], positive: [1, 0])
+        #expect(mixed.label == "negative" && abs(mixed.probabilities[1] - 0.25) < 1e-6)
+        // Whole texts: analyze() feeds the head the encoder's own embedding and margin.
+        let review = "An absolutely wonderful, moving film; I loved every minute."
+        let plain = try SentimentAnalyzer(model: model, neutralBand: nil).analyze([review])[0]
+        let reversed = try SentimentAnalyzer(model: model, neutralBand: nil, directionHead: reverse).analyze([review])[0]
+        #expect(plain.label == "positive" && reversed.label == "negative")
+        #expect(abs(reversed.probabilities[1] - plain.probabilities[0]) < 1e-5)
+    }
+
+    @Test("A direction head of the wrong size, or malformed in config.json, is refused with the file named")
+    func directionHeadValidation() throws {
+        let model = try Self.model.get()
+        #expect(throws: AnalysisError.self) {
+            try SentimentAnalyzer(model: model, neutralBand: nil,
+                                  directionHead: DirectionHead(weights: [1, 2, 3], margin: 1, bias: 0))
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("direction-head-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func stored(_ head: String) throws -> DirectionHead? {
+            try #"{"squeezechat": {"direction_head": \#(head)}}"#
+                .write(to: folder.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+            return try DirectionHead.stored(in: folder)
+        }
+        #expect(try stored(#"{"weights": [0.5, -1], "margin": 0.1, "bias": 0.3}"#)
+                == DirectionHead(weights: [0.5, -1], margin: 0.1, bias: 0.3))
+        for bad in [#""x""#, #"{"weights": [], "margin": 0, "bias": 0}"#, #"{"weights": [1], "margin": null, "bias": 0}"#,
+                    #"{"weights": [1, "a"], "margin": 0, "bias": 0}"#] {
+            do {
+                _ = try stored(bad)
+                Issue.record("accepted \(bad)")
+            } catch let error as AnalysisError {
+                #expect(error.description.hasPrefix(folder.appendingPathComponent("config.json").path))
+                #expect(error.description.contains("direction_head") && !error.description.contains("\n"))
+            }
+        }
+    }
 }
