@@ -120,6 +120,46 @@ struct PerformancePathTests {
         }
     }
 
+    /// Attention against a plain softmax(QK^T / sqrt(HS)) V with a key padding mask, over head
+    /// sizes on the 32-wide path (32, 64), beside it (40) and below it (16), and token counts that
+    /// leave a query without a partner (odd T), fill no key block (5) or several (17).
+    @Test(arguments: [16, 32, 40, 64])
+    func attentionMatchesNaiveSoftmax(headSize HS: Int) {
+        var state: UInt32 = 99
+        func random() -> Float { state = state &* 1664525 &+ 1013904223; return Float(state >> 8) / Float(1 << 24) - 0.5 }
+        let NH = 2, B = 2, C = HS * NH
+        for T in [1, 2, 5, 8, 17] {
+            let lengths = [T, max(1, T - 3)]
+            let q = (0..<(B * T * C)).map { _ in random() * 4 }, k = (0..<(B * T * C)).map { _ in random() * 4 }
+            let v = (0..<(B * T * C)).map { _ in random() }
+            var out = [Float](repeating: .nan, count: B * T * C)
+            var scratch = [Float](repeating: .nan, count: B * NH * Kernels.attentionScratch(tokens: T, headSize: HS))
+            Kernels.attention(out: &out, q: q, k: k, v: v, lengths: lengths, scores: &scratch,
+                              batch: B, tokens: T, channels: C, heads: NH)
+            var worst: Double = 0
+            for b in 0..<B {
+                for h in 0..<NH {
+                    for t in 0..<T {
+                        let base = b * T * C + h * HS
+                        var weights = (0..<lengths[b]).map { s in
+                            (0..<HS).reduce(0.0) { $0 + Double(q[base + t * C + $1]) * Double(k[base + s * C + $1]) }
+                                / Double(HS).squareRoot()
+                        }
+                        let top = weights.max()!
+                        weights = weights.map { Foundation.exp($0 - top) }
+                        let total = weights.reduce(0, +)
+                        for i in 0..<HS {
+                            var want: Double = 0
+                            for s in 0..<lengths[b] { want += weights[s] / total * Double(v[base + s * C + i]) }
+                            worst = max(worst, abs(Double(out[base + t * C + i]) - want))
+                        }
+                    }
+                }
+            }
+            #expect(worst <= 1e-5, "HS \(HS), T \(T): worst difference \(worst)")
+        }
+    }
+
     /// Int8 weights: results move, but little. Prints the change for the README.
     @Test(arguments: models)
     func int8StaysClose(model name: String) throws {

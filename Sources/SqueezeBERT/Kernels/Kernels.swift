@@ -625,29 +625,114 @@ extension Kernels {
         }
     }
 
-    /// The scratch floats one `attention` call needs: one row of T scores and the head's keys
-    /// transposed, (HS, T), with T rounded up to SIMD8.
-    public static func attentionScratch(tokens T: Int, headSize HS: Int) -> Int { ((T + 7) & ~7) * (HS + 1) }
+    /// The scratch floats one `attention` call needs: two rows of T scores (a pair of queries) and
+    /// the head's keys transposed, (HS, T), with T rounded up to SIMD8.
+    public static func attentionScratch(tokens T: Int, headSize HS: Int) -> Int { ((T + 7) & ~7) * (HS + 2) }
 
-    /// Scores of one query against `n` blocks of eight keys: keysT is (HS, TP) from the block's
-    /// first key; scores[0 ..< 8n] = scale * (query . key).
+    /// Scores of one query, or of two (`pair`), against `n` blocks of eight keys: keysT is (HS, TP)
+    /// from the block's first key; out[0 ..< 8n] = scale * (query . key). A pair shares every key
+    /// load and runs eight FMA chains instead of four, which the FMA latency otherwise limits.
     @inline(__always)
     static func scoreBlocks(
-        _ n: Int, _ query: UnsafePointer<Float>, _ keysT: UnsafePointer<Float>, _ TP: Int, _ HS: Int,
-        _ scale: Float, _ scores: UnsafeMutablePointer<Float>
+        _ n: Int, _ pair: Bool, _ q0: UnsafePointer<Float>, _ q1: UnsafePointer<Float>, _ keysT: UnsafePointer<Float>,
+        _ TP: Int, _ HS: Int, _ scale: Float, _ out0: UnsafeMutablePointer<Float>, _ out1: UnsafeMutablePointer<Float>
     ) {
-        var s0 = Vector(), s1 = Vector(), s2 = Vector(), s3 = Vector()
+        var a0 = Vector(), a1 = Vector(), a2 = Vector(), a3 = Vector()
+        var b0 = Vector(), b1 = Vector(), b2 = Vector(), b3 = Vector()
         for i in 0..<HS {
-            let x = Vector(repeating: query[i]), row = keysT + i * TP
-            s0 = s0.addingProduct(x, load8(row))
-            if n > 1 { s1 = s1.addingProduct(x, load8(row + 8)) }
-            if n > 2 { s2 = s2.addingProduct(x, load8(row + 16)) }
-            if n > 3 { s3 = s3.addingProduct(x, load8(row + 24)) }
+            let row = keysT + i * TP
+            let k0 = load8(row), k1 = n > 1 ? load8(row + 8) : Vector()
+            let k2 = n > 2 ? load8(row + 16) : Vector(), k3 = n > 3 ? load8(row + 24) : Vector()
+            let x = Vector(repeating: q0[i])
+            a0 = a0.addingProduct(x, k0)
+            if n > 1 { a1 = a1.addingProduct(x, k1) }
+            if n > 2 { a2 = a2.addingProduct(x, k2) }
+            if n > 3 { a3 = a3.addingProduct(x, k3) }
+            if pair {
+                let y = Vector(repeating: q1[i])
+                b0 = b0.addingProduct(y, k0)
+                if n > 1 { b1 = b1.addingProduct(y, k1) }
+                if n > 2 { b2 = b2.addingProduct(y, k2) }
+                if n > 3 { b3 = b3.addingProduct(y, k3) }
+            }
         }
-        store8(s0 * scale, scores)
-        if n > 1 { store8(s1 * scale, scores + 8) }
-        if n > 2 { store8(s2 * scale, scores + 16) }
-        if n > 3 { store8(s3 * scale, scores + 24) }
+        store8(a0 * scale, out0)
+        if n > 1 { store8(a1 * scale, out0 + 8) }
+        if n > 2 { store8(a2 * scale, out0 + 16) }
+        if n > 3 { store8(a3 * scale, out0 + 24) }
+        if pair {
+            store8(b0 * scale, out1)
+            if n > 1 { store8(b1 * scale, out1 + 8) }
+            if n > 2 { store8(b2 * scale, out1 + 16) }
+            if n > 3 { store8(b3 * scale, out1 + 24) }
+        }
+    }
+
+    /// One or two queries' scores against all TP (padded) keys, up to four blocks of eight per pass.
+    @inline(__always)
+    static func scoreRows(
+        _ pair: Bool, _ q0: UnsafePointer<Float>, _ q1: UnsafePointer<Float>, _ keysT: UnsafePointer<Float>,
+        _ TP: Int, _ HS: Int, _ scale: Float, _ out0: UnsafeMutablePointer<Float>, _ out1: UnsafeMutablePointer<Float>
+    ) {
+        var block = 0
+        while block < TP {
+            let n = min((TP - block) / 8, 4)
+            switch n {
+            case 4: scoreBlocks(4, pair, q0, q1, keysT + block, TP, HS, scale, out0 + block, out1 + block)
+            case 3: scoreBlocks(3, pair, q0, q1, keysT + block, TP, HS, scale, out0 + block, out1 + block)
+            case 2: scoreBlocks(2, pair, q0, q1, keysT + block, TP, HS, scale, out0 + block, out1 + block)
+            default: scoreBlocks(1, pair, q0, q1, keysT + block, TP, HS, scale, out0 + block, out1 + block)
+            }
+            block += 8 * n
+        }
+    }
+
+    /// Softmax numerators of `keys` scores in place (exp(score - max)); returns 1 / their sum.
+    @inline(__always)
+    static func exponentiate(_ scores: UnsafeMutablePointer<Float>, keys: Int) -> Float {
+        var maximum = -Float.infinity
+        for s in 0..<keys { maximum = max(maximum, scores[s]) }
+        // Exponentials eight at a time; lanes past `keys` are computed and then ignored.
+        let maximumVector = Vector(repeating: maximum)
+        var sums = Vector()
+        var s = 0
+        while s + 8 <= keys {
+            let e = exp8(load8(scores + s) - maximumVector)
+            store8(e, scores + s); sums += e; s += 8
+        }
+        var total = sum(sums)
+        while s < keys { let e = exp(scores[s] - maximum); scores[s] = e; total += e; s += 1 }
+        return 1 / total
+    }
+
+    /// out[0..<32] (and out1's, for a pair) = inverse * sum over keys of p[s] * value row s, with
+    /// the value rows C apart: eight FMA chains for a pair, sharing every value load.
+    @inline(__always)
+    static func weightedValues32(
+        _ pair: Bool, _ p0: UnsafePointer<Float>, _ p1: UnsafePointer<Float>, _ keys: Int,
+        _ value: UnsafePointer<Float>, _ C: Int, _ inverse0: Float, _ inverse1: Float,
+        _ out0: UnsafeMutablePointer<Float>, _ out1: UnsafeMutablePointer<Float>
+    ) {
+        var a0 = Vector(), a1 = Vector(), a2 = Vector(), a3 = Vector()
+        var b0 = Vector(), b1 = Vector(), b2 = Vector(), b3 = Vector()
+        for s in 0..<keys {
+            let row = value + s * C
+            let v0 = load8(row), v1 = load8(row + 8), v2 = load8(row + 16), v3 = load8(row + 24)
+            let x = Vector(repeating: p0[s])
+            a0 = a0.addingProduct(x, v0); a1 = a1.addingProduct(x, v1)
+            a2 = a2.addingProduct(x, v2); a3 = a3.addingProduct(x, v3)
+            if pair {
+                let y = Vector(repeating: p1[s])
+                b0 = b0.addingProduct(y, v0); b1 = b1.addingProduct(y, v1)
+                b2 = b2.addingProduct(y, v2); b3 = b3.addingProduct(y, v3)
+            }
+        }
+        store8(a0 * inverse0, out0); store8(a1 * inverse0, out0 + 8)
+        store8(a2 * inverse0, out0 + 16); store8(a3 * inverse0, out0 + 24)
+        if pair {
+            store8(b0 * inverse1, out1); store8(b1 * inverse1, out1 + 8)
+            store8(b2 * inverse1, out1 + 16); store8(b3 * inverse1, out1 + 24)
+        }
     }
 
     /// The independent tasks of `attention`: one per (sequence, head).
@@ -667,7 +752,6 @@ extension Kernels {
         batch B: Int, tokens T: Int, channels C: Int, heads NH: Int, tasks: Range<Int>? = nil
     ) {
         let HS = C / NH
-        let HS8 = HS & ~7
         let scale = 1 / Float(HS).squareRoot()
         for task in tasks ?? 0..<(B * NH) {
             let b = task / NH, h = task % NH
@@ -676,73 +760,51 @@ extension Kernels {
             // Keys transposed to (HS, TP), zero-padded to a multiple of 8 keys, so that one query's
             // scores come eight keys at a time with one FMA per channel and no horizontal sums.
             let TP = (keys + 7) & ~7
-            let keysT = scores + ((T + 7) & ~7)
+            let keysT = scores + 2 * ((T + 7) & ~7)
             for i in 0..<HS {
                 let row = keysT + i * TP
                 for s in 0..<keys { row[s] = k[offset + s * C + i] }
                 for s in keys..<TP { row[s] = 0 }
             }
-            for t in 0..<T {
-                let query = q + offset + t * C
-                var maximum = -Float.infinity
-                // Up to four blocks of eight keys per pass: four independent FMA chains instead of
-                // one, which would wait on the FMA latency at every channel.
-                var block = 0
-                while block < TP {
-                    switch (TP - block) / 8 {
-                    case 4...: scoreBlocks(4, query, keysT + block, TP, HS, scale, scores + block); block += 32
-                    case 3: scoreBlocks(3, query, keysT + block, TP, HS, scale, scores + block); block += 24
-                    case 2: scoreBlocks(2, query, keysT + block, TP, HS, scale, scores + block); block += 16
-                    default: scoreBlocks(1, query, keysT + block, TP, HS, scale, scores + block); block += 8
-                    }
-                }
-                for s in 0..<keys { maximum = max(maximum, scores[s]) }
-                // Exponentials eight at a time; lanes past `keys` are computed and then ignored.
-                let maximumVector = Vector(repeating: maximum)
-                var sums = Vector()
-                var s = 0
-                while s + 8 <= keys {
-                    let e = exp8(load8(scores + s) - maximumVector)
-                    store8(e, scores + s); sums += e; s += 8
-                }
-                var total = sum(sums)
-                while s < keys { let e = exp(scores[s] - maximum); scores[s] = e; total += e; s += 1 }
-                let inverse = 1 / total
-                let o = out + offset + t * C
-                if HS8 == HS {
-                    // The head's output in registers, up to 32 channels (four FMA chains) per pass.
-                    var i = 0
-                    while i < HS {
-                        let width = min(32, HS - i)
-                        var a0 = Vector(), a1 = Vector(), a2 = Vector(), a3 = Vector()
-                        let value = v + offset + i
-                        if width == 32 {
-                            for s in 0..<keys {
-                                let p = Vector(repeating: scores[s]), row = value + s * C
-                                a0 = a0.addingProduct(p, load8(row)); a1 = a1.addingProduct(p, load8(row + 8))
-                                a2 = a2.addingProduct(p, load8(row + 16)); a3 = a3.addingProduct(p, load8(row + 24))
-                            }
-                            store8(a2 * inverse, o + i + 16); store8(a3 * inverse, o + i + 24)
-                        } else {
-                            let wide = width >= 16
-                            for s in 0..<keys {
-                                let p = Vector(repeating: scores[s]), row = value + s * C
-                                a0 = a0.addingProduct(p, load8(row))
-                                if wide { a1 = a1.addingProduct(p, load8(row + 8)) }
-                            }
-                        }
-                        store8(a0 * inverse, o + i)
-                        if width >= 16 { store8(a1 * inverse, o + i + 8) }
-                        i += width == 32 ? 32 : (width >= 16 ? 16 : 8)
-                    }
+            // Queries two at a time (the last alone when T is odd), so that the score and value
+            // loops run eight independent FMA chains and load each key and value once per pair.
+            let rowStride = (T + 7) & ~7
+            var t = 0
+            while t < T {
+                let pair = t + 1 < T
+                let q0 = q + offset + t * C, q1 = pair ? q0 + C : q0
+                let p0 = scores, p1 = scores + rowStride
+                if pair {
+                    scoreRows(true, q0, q1, keysT, TP, HS, scale, p0, p1)
                 } else {
-                    for i in 0..<HS { o[i] = 0 }
-                    for s in 0..<keys {
-                        let p = scores[s] * inverse
-                        let value = v + offset + s * C
-                        for i in 0..<HS { o[i] += p * value[i] }
+                    scoreRows(false, q0, q1, keysT, TP, HS, scale, p0, p1)
+                }
+                let inverse0 = exponentiate(p0, keys: keys)
+                let inverse1 = pair ? exponentiate(p1, keys: keys) : 0
+                let o0 = out + offset + t * C, o1 = pair ? o0 + C : o0
+                var i = 0
+                while i + 32 <= HS {
+                    if pair {
+                        weightedValues32(true, p0, p1, keys, v + offset + i, C, inverse0, inverse1, o0 + i, o1 + i)
+                    } else {
+                        weightedValues32(false, p0, p1, keys, v + offset + i, C, inverse0, inverse0, o0 + i, o0 + i)
+                    }
+                    i += 32
+                }
+                // Head sizes that are not a multiple of 32: the remaining channels, one query at a time.
+                if i < HS {
+                    for which in 0..<(pair ? 2 : 1) {
+                        let p = which == 0 ? p0 : p1, o = which == 0 ? o0 : o1
+                        let inverse = which == 0 ? inverse0 : inverse1
+                        for c in i..<HS { o[c] = 0 }
+                        for s in 0..<keys {
+                            let weight = p[s] * inverse
+                            let value = v + offset + s * C
+                            for c in i..<HS { o[c] += weight * value[c] }
+                        }
                     }
                 }
+                t += pair ? 2 : 1
             }
         }
     }
