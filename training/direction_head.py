@@ -21,20 +21,15 @@ and the 872 held-out SST-2 sentences, with and without the head.
 --write adds `"direction_head": {"weights", "margin", "bias"}` to the folder's config.json
 `squeezechat` section; the Swift SentimentAnalyzer then takes P(positive) from it.
 """
-import argparse
 import json
-from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
-from transformers import BertTokenizerFast
 
 from common import encode, held_out_views, read_tsv, sst2_split, tweet_halves
 from evaluate import TWEET_LABELS
-from export import load_dequantised
-from neutral_head import MARGIN_SCALE, features as neutral_features, head_metrics
-from quant_eval import load
+from neutral_head import MARGIN_SCALE, features as neutral_features, head_arguments, head_metrics, load_folder
 
 C_GRID = (0.3, 1.0, 3.0, 10.0)
 TWEET_WEIGHTS = (1.0, 2.0, 3.0)
@@ -63,17 +58,8 @@ def choose(x: np.ndarray, y: np.ndarray, tweet: np.ndarray) -> tuple[dict, dict]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, required=True, help="exported folder (export.py), int8 or float")
-    parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
-    parser.add_argument("--out", type=Path, required=True, help="the report, as JSON")
-    parser.add_argument("--write", action="store_true", help="store the head in the folder's config.json")
-    args = parser.parse_args()
-
-    config_path = args.model / "config.json"
-    config = json.loads(config_path.read_text())
-    model = load(args.model, load_dequantised(args.model))
-    tokenizer = BertTokenizerFast(str(args.model / "vocab.txt"), do_lower_case=True)
+    args = head_arguments(__doc__.splitlines()[0])
+    config_path, config, model, tokenizer = load_folder(args.model)
 
     tweets = read_tsv(args.data / "tweeteval/val.tsv")
     gold = np.array([TWEET_LABELS.index(label) for _, label in tweets])  # 0 negative, 1 neutral, 2 positive

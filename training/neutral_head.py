@@ -56,18 +56,27 @@ def head_metrics(p_neutral, p_positive, gold, above) -> dict:
             "neutral_predicted": float((predicted == 1).mean())}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def head_arguments(description: str) -> argparse.Namespace:
+    """The command line every head-fitting script shares."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--model", type=Path, required=True, help="exported folder (export.py), int8 or float")
     parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
     parser.add_argument("--out", type=Path, required=True, help="the report, as JSON")
     parser.add_argument("--write", action="store_true", help="store the head in the folder's config.json")
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    config_path = args.model / "config.json"
-    config = json.loads(config_path.read_text())
-    model = load(args.model, load_dequantised(args.model))
-    tokenizer = BertTokenizerFast(str(args.model / "vocab.txt"), do_lower_case=True)
+
+def load_folder(folder: Path):
+    """(config.json's path, its contents, the model as transformers runs it, the tokenizer) of an exported folder."""
+    config_path = folder / "config.json"
+    model = load(folder, load_dequantised(folder))
+    tokenizer = BertTokenizerFast(str(folder / "vocab.txt"), do_lower_case=True)
+    return config_path, json.loads(config_path.read_text()), model, tokenizer
+
+
+def main() -> None:
+    args = head_arguments(__doc__.splitlines()[0])
+    config_path, config, model, tokenizer = load_folder(args.model)
     tweets = read_tsv(args.data / "tweeteval/val.tsv")
     gold = np.array([TWEET_LABELS.index(label) for _, label in tweets])
     tune, report = tweet_halves(len(tweets))
