@@ -31,6 +31,10 @@ split is the evaluation: student accuracy, agreement with the teacher, embedding
     python training/distill.py --teacher build/finetuned --data ../shared/data --check-permutation
     python training/export.py --model build/student --out build/student-int8 --neutral-band TAU
 
+--resume PREVIOUS_OUT continues a previous run: its fully cut student (bert-layout/) trains on
+against the teacher permuted by the orders in its permutation.json (the permutation is checked
+again), with the cut complete from the first step.
+
 --teacher may also be a SqueezeBERT folder whose groups are all 1, such as the bundled model
 (Sources/DefaultModel/squeezechat-sentiment, int8, dequantised here): it is converted back to BERT
 exactly. A teacher folder without a classifier (raw all-MiniLM-L6-v2) gets a freshly initialised,
@@ -226,6 +230,26 @@ def permute_teacher(teacher, tokenizer, args, perm_texts: list[str], check_texts
     return permuted, order, report
 
 
+@torch.no_grad()
+def resume_teacher(teacher, tokenizer, folder: Path, check_texts: list[str]):
+    """The teacher permuted as a previous run (`folder`/permutation.json) permuted it, so that a
+    student saved by that run (`folder`/bert-layout) can go on learning from it."""
+    saved = json.loads((folder / "permutation.json").read_text())
+    head_size = teacher.config.hidden_size // teacher.config.num_attention_heads
+    heads = [np.array(h) for h in saved["heads"]]
+    order = {"residual": np.array(saved["residual"]), "heads": heads,
+             "head_channels": [np.concatenate([np.arange(h * head_size, (h + 1) * head_size) for h in hs]) for hs in heads],
+             "intermediate": [np.array(i) for i in saved["intermediate"]]}
+    state = {k: v.detach().cpu().clone() for k, v in teacher.state_dict().items()}
+    permuted = BertForSequenceClassification(teacher.config).to(next(teacher.parameters()).device).eval()
+    permuted.load_state_dict(grouping.permute_state(state, order))
+    device = next(teacher.parameters()).device
+    report = {**{k: v for k, v in saved.items() if k not in ("residual", "heads", "intermediate")},
+              "resumed_from": str(folder),
+              "max_abs_diff_permuted_teacher": permutation_error(teacher, permuted, tokenizer, check_texts, order, device)}
+    return permuted, order, report
+
+
 # ---- main -----------------------------------------------------------------------------------------
 
 def main() -> int:
@@ -246,6 +270,8 @@ def main() -> int:
                         help="only permute the teacher, check its logits (<= 1e-4), print the kept mass, exit")
     parser.add_argument("--export-only", action="store_true",
                         help="only (re)write the grouped folder from --out/bert-layout and check its parity")
+    parser.add_argument("--resume", type=Path, help="a previous run's --out: go on training its fully cut student "
+                        "(bert-layout/) against the teacher permuted as that run permuted it; the cut stays complete")
     parser.add_argument("--cut", choices=["gradual", "hard"], default="gradual")
     parser.add_argument("--ramp", type=float, default=0.4, help="fraction of the steps over which the cut ramps")
     parser.add_argument("--temperature", type=float, default=2.0)
@@ -300,7 +326,12 @@ def main() -> int:
 
     # 1. The permutation, checked on the dense teacher.
     perm_texts = rng.sample([s for s, _ in sst_train], args.perm_texts // 2) + rng.sample(banking, args.perm_texts // 2)
-    permuted, order, report = permute_teacher(teacher, tokenizer, args, perm_texts, VERIFY + [s for s, _ in held_out[:24]])
+    check_texts = VERIFY + [s for s, _ in held_out[:24]]
+    if args.resume:
+        permuted, order, report = resume_teacher(teacher, tokenizer, args.resume, check_texts)
+        args.cut = "hard"  # the saved student is already block-diagonal
+    else:
+        permuted, order, report = permute_teacher(teacher, tokenizer, args, perm_texts, check_texts)
     report["fresh_head"] = fresh_head
     error = report["max_abs_diff_permuted_teacher"]
     print(json.dumps(report))
@@ -328,7 +359,8 @@ def main() -> int:
         p.requires_grad_(False)
     torch.manual_seed(args.seed)
     student = BertForSequenceClassification(config).to(device)
-    student.load_state_dict(permuted.state_dict())
+    student.load_state_dict(permuted.state_dict() if not args.resume else
+                            BertForSequenceClassification.from_pretrained(str(args.resume / "bert-layout")).state_dict())
     cut = Cut()
     masked = mask_student(student, args.groups, cut)
 
