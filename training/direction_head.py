@@ -29,7 +29,8 @@ from sklearn.model_selection import StratifiedKFold
 
 from common import encode, held_out_views, read_tsv, sst2_split, tweet_halves
 from evaluate import TWEET_LABELS
-from neutral_head import MARGIN_SCALE, features as neutral_features, head_arguments, head_metrics, load_folder
+from neutral_head import (MARGIN_SCALE, features as neutral_features, head_arguments, head_metrics, load_folder,
+                          store_head)
 
 C_GRID = (0.3, 1.0, 3.0, 10.0)
 TWEET_WEIGHTS = (1.0, 2.0, 3.0)
@@ -109,18 +110,10 @@ def main() -> None:
     print(json.dumps(report_data, indent=2))
 
     if args.write:
-        w = head.coef_[0]
-        dims = tweet_embeddings.shape[1]
-        config.setdefault("squeezechat", {})["direction_head"] = {
-            "weights": [round(float(v), 7) for v in w[:dims]],
-            "margin": float(w[dims] / MARGIN_SCALE),
-            "bias": float(head.intercept_[0]),
-        }
-        config["squeezechat"]["direction_note"] = (
-            "P(positive) = sigmoid(weights . mean-pooled normalised embedding + margin * m + bias), "
-            "m = logit(positive) - logit(negative); without direction_head, softmax of the logits")
-        config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
-        print(f"{config_path}: direction_head written")
+        store_head(config_path, config, "direction_head", head, tweet_embeddings.shape[1], ["margin"], {},
+                   "direction_note",
+                   "P(positive) = sigmoid(weights . mean-pooled normalised embedding + margin * m + bias), "
+                   "m = logit(positive) - logit(negative); without direction_head, softmax of the logits")
 
 
 if __name__ == "__main__":

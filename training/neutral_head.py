@@ -74,6 +74,20 @@ def load_folder(folder: Path):
     return config_path, json.loads(config_path.read_text()), model, tokenizer
 
 
+def store_head(config_path: Path, config: dict, key: str, head: LogisticRegression, dims: int,
+               margin_terms: list[str], extra: dict, note_key: str, note: str) -> None:
+    """Writes a fitted head into config.json's `squeezechat` section as the Swift reader expects:
+    `weights` (the embedding's), one weight per margin term (undoing MARGIN_SCALE), `bias`, `extra`."""
+    w = head.coef_[0]
+    config.setdefault("squeezechat", {})[key] = {
+        "weights": [round(float(v), 7) for v in w[:dims]],
+        **{term: float(w[dims + i] / MARGIN_SCALE) for i, term in enumerate(margin_terms)},
+        "bias": float(head.intercept_[0]), **extra}
+    config["squeezechat"][note_key] = note
+    config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    print(f"{config_path}: {key} written")
+
+
 def main() -> None:
     args = head_arguments(__doc__.splitlines()[0])
     config_path, config, model, tokenizer = load_folder(args.model)
@@ -104,21 +118,11 @@ def main() -> None:
     print(json.dumps(report_data, indent=2))
 
     if args.write:
-        w = head.coef_[0]
-        dims = embeddings.shape[1]
-        config.setdefault("squeezechat", {})["neutral_head"] = {
-            "weights": [round(float(v), 7) for v in w[:dims]],
-            "abs_margin": float(w[dims] / MARGIN_SCALE),
-            "margin": float(w[dims + 1] / MARGIN_SCALE),
-            "bias": float(head.intercept_[0]),
-            "above": above,
-        }
-        config["squeezechat"]["note"] = (
-            "binary head; neutral when sigmoid(weights . mean-pooled normalised embedding + abs_margin * |m| "
-            "+ margin * m + bias) > above, m = logit(positive) - logit(negative); neutral_below is the older "
-            "uncertainty band, used when neutral_head is absent")
-        config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
-        print(f"{config_path}: neutral_head written")
+        store_head(config_path, config, "neutral_head", head, embeddings.shape[1], ["abs_margin", "margin"],
+                   {"above": above}, "note",
+                   "binary head; neutral when sigmoid(weights . mean-pooled normalised embedding + abs_margin * |m| "
+                   "+ margin * m + bias) > above, m = logit(positive) - logit(negative); neutral_below is the older "
+                   "uncertainty band, used when neutral_head is absent")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,4 @@
 import Foundation
-import SqueezeBERT
 
 /// The sentiment of one text, as `SentimentAnalyzer` reports it.
 public struct Sentiment: Sendable, Equatable {

@@ -86,9 +86,7 @@ public struct SentimentAnalyzer: Sendable {
                 guard readsEmbeddings else { continue }
                 let embedding = output.sentenceEmbedding(row, pooling: .mean, normalize: true)
                 if let neutralHead { neutral[index] = neutralHead.probability(embedding: embedding, logits: logits[index]) }
-                if let directionHead {
-                    positive[index] = directionHead.probabilities(embedding: embedding, logits: logits[index])[1]
-                }
+                if let directionHead { positive[index] = directionHead.probability(embedding: embedding, logits: logits[index]) }
             }
         }
         var results: [Sentiment] = []
@@ -111,7 +109,7 @@ public struct SentimentAnalyzer: Sendable {
     public func sentiment(of text: String, logits: [Float], embedding: [Float]) -> Sentiment {
         combine(text: text, logits: [logits], weights: [1],
                 neutral: neutralHead.map { [$0.probability(embedding: embedding, logits: logits)] },
-                positive: directionHead.map { [$0.probabilities(embedding: embedding, logits: logits)[1]] })
+                positive: directionHead.map { [$0.probability(embedding: embedding, logits: logits)] })
     }
 
     /// Averages the windows' probabilities (weighted by tokens) and decides neutral: by the

@@ -68,10 +68,9 @@ public struct DirectionHead: Sendable, Equatable {
 
     public var weights: [Float] { head.weights }
 
-    /// The two labels' probabilities for one text (or window).
-    public func probabilities(embedding: [Float], logits: [Float]) -> [Float] {
-        let second = head.probability(embedding: embedding, logits: logits)
-        return [1 - second, second]
+    /// P(second label) for one text (or window); the first label's is 1 minus it.
+    public func probability(embedding: [Float], logits: [Float]) -> Float {
+        head.probability(embedding: embedding, logits: logits)
     }
 }
 

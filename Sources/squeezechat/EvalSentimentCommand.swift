@@ -11,8 +11,9 @@ struct EvalSentimentCommand: ParsableCommand {
         discussion: """
             Labels are 0/1 (negative/positive) or the words negative, neutral, positive; a header \
             line "sentence<TAB>label" is optional. A file without neutral rows is scored on the \
-            positive-vs-negative decision alone (the neutral band is not applied); a file with \
-            neutral rows is scored on all three labels, with the model's neutral band.
+            positive-vs-negative decision alone (neutral is not decided); a file with neutral rows \
+            is scored on all three labels, neutral decided by the model's neutral head (or band). \
+            Where the model folder stores a direction head, it gives positive vs negative.
             """)
 
     @OptionGroup var model: ModelOptions
@@ -48,7 +49,7 @@ struct EvalSentimentCommand: ParsableCommand {
             return
         }
         print("n         \(result.n)")
-        print("decision  \(result.threeWay ? "negative / neutral / positive (neutral band applied)" : "positive vs negative")")
+        print("decision  \(result.threeWay ? "negative / neutral / positive (neutral decided as by tag)" : "positive vs negative")")
         print("accuracy  \(String(format: "%.4f", score.accuracy))")
         print("macro-F1  \(String(format: "%.4f", score.macroF1))")
         print("")

@@ -6,8 +6,8 @@ import TextAnalysis
 ///
 /// Labels are 0/1 or negative/neutral/positive, a header line "sentence<TAB>label" is optional. A
 /// file without neutral rows is scored on the positive-vs-negative decision alone (argmax of the
-/// two probabilities, no neutral band); a file with neutral rows on all three labels, with the
-/// model's neutral band or neutral class. The file is streamed: memory is two small ints a row.
+/// two probabilities, from the direction head where there is one; neutral not decided); a file
+/// with neutral rows on all three labels, with the model's neutral head, band or neutral class. The file is streamed: memory is two small ints a row.
 struct SentimentEvaluation {
     /// Class indices used throughout: 0 negative, 1 neutral, 2 positive.
     static let classNames = ["negative", "neutral", "positive"]
@@ -44,7 +44,7 @@ struct SentimentEvaluation {
         }
         let negativeIndex = head.firstIndex(of: "negative")!, positiveIndex = head.firstIndex(of: "positive")!
         // Per row, two predictions: the polar decision (argmax of negative vs positive) and the
-        // full decision (with the neutral band or a neutral class).
+        // full decision (with the neutral head or band, or a neutral class).
         var gold: [Int] = [], polar: [Int] = [], full: [Int] = []
         var pending: [(text: String, label: Int)] = []
         func flush() {

@@ -11,7 +11,10 @@ struct TagCommand: ParsableCommand {
         discussion: """
             Reads the files, or standard input when none are given (UTF-8; invalid bytes are replaced). \
             A newline always ends a sentence; --by document scores each file whole. Texts longer than \
-            the model's window are scored over overlapping windows, and the output says so.
+            the model's window are scored over overlapping windows, and the output says so. \
+            Neutral and positive-vs-negative come from the heads stored in the model's config.json \
+            (squeezechat.neutral_head, squeezechat.direction_head) when it has them, else from the \
+            classifier's probabilities and neutral band.
             """)
 
     enum Unit: String, ExpressibleByArgument, CaseIterable {

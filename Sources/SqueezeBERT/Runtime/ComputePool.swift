@@ -7,9 +7,10 @@ import Foundation
 /// is a count of independent tasks; every thread claims chunks of them from one atomic counter
 /// until none are left. Chunks shrink as the region drains (guided self-scheduling: a claim takes
 /// half of the remaining tasks' fair share), so the first claims are large, which keeps a
-/// thread's tasks adjacent in memory, and the last are small, so threads finish together. The caller never waits for a worker that has not started: on a
-/// busy machine (another process on the other core) it simply does the whole region itself, so a
-/// region is never much slower than on one thread.
+/// thread's tasks adjacent in memory, and the last are small, so threads finish together.
+/// The caller never waits for a worker that has not started: on a busy machine (another process
+/// on the other core) it simply does the whole region itself, so a region is never much slower
+/// than on one thread.
 ///
 /// Between regions workers spin on an atomic generation counter (a forward pass runs dozens of
 /// regions microseconds apart, far shorter than a futex wake-up), yielding the core to any other
