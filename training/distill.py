@@ -257,6 +257,8 @@ def main() -> int:
     parser.add_argument("--teacher", type=Path, help="BertForSequenceClassification folder (finetune.py); "
                         "not needed with --export-only")
     parser.add_argument("--data", type=Path, required=True, help="the shared data folder (sst2/, banking77/)")
+    parser.add_argument("--banking-repeat", type=int, default=1,
+                        help="Banking77 train texts appear this many times an epoch (intent-style text is 13%% of it once)")
     parser.add_argument("--corpus", type=Path, nargs="*", default=[], help="extra unlabelled text, one per line (.gz ok)")
     parser.add_argument("--out", type=Path, help="output folder (required unless --check-permutation)")
     parser.add_argument("--groups", type=parse_groups, default=parse_groups("4,4,4,1,4,4"),
@@ -293,6 +295,8 @@ def main() -> int:
     args = parser.parse_args()
     if not args.check_permutation and args.out is None:
         parser.error("--out is required unless --check-permutation")
+    if args.banking_repeat < 1:
+        parser.error("--banking-repeat must be 1 or more")
     if not args.export_only and args.teacher is None:
         parser.error("--teacher is required unless --export-only")
 
@@ -314,7 +318,7 @@ def main() -> int:
     held_out, _ = held_out_views(held_out_families)
     banking = [text for text, _ in read_banking(args.data / "banking77" / "train.jsonl")]
     corpus = [line for path in args.corpus for line in read_corpus(path)]
-    texts = [s for s, _ in sst_train] + banking + corpus
+    texts = [s for s, _ in sst_train] + banking * args.banking_repeat + corpus
     if args.eval_rows:
         held_out = held_out[:args.eval_rows]
 
