@@ -278,6 +278,8 @@ def main() -> int:
     parser.add_argument("--ramp", type=float, default=0.4, help="fraction of the steps over which the cut ramps")
     parser.add_argument("--temperature", type=float, default=2.0)
     parser.add_argument("--hidden-weight", type=float, default=1.0, help="weight of the hidden-state MSE")
+    parser.add_argument("--label-weight", type=float, default=0.0,
+                        help="weight of cross-entropy on the SST-2 rows' gold labels (0: teacher only)")
     parser.add_argument("--cos-weight", type=float, default=1.0, help="weight of the sentence-embedding cosine loss")
     parser.add_argument("--epochs", type=float, default=4.0)
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: epochs decide)")
@@ -319,6 +321,7 @@ def main() -> int:
     banking = [text for text, _ in read_banking(args.data / "banking77" / "train.jsonl")]
     corpus = [line for path in args.corpus for line in read_corpus(path)]
     texts = [s for s, _ in sst_train] + banking * args.banking_repeat + corpus
+    gold_labels = {s: label for s, label in sst_train}
     if args.eval_rows:
         held_out = held_out[:args.eval_rows]
 
@@ -419,13 +422,19 @@ def main() -> int:
         cut.alpha = 0.0 if args.cut == "hard" else cut_factor(step, ramp_steps)
         if not queue:
             queue = batches(texts, args.batch, rng)
-        batch = tokenizer(queue.pop(), padding=True, truncation=True, max_length=args.max_length,
+        rows = queue.pop()
+        batch = tokenizer(rows, padding=True, truncation=True, max_length=args.max_length,
                           return_tensors="pt").to(device)
         with torch.no_grad():
             t_out = run(teacher, batch)
         s_out = run(student, batch)
         kl, mse, cos = distillation_terms(s_out, t_out, batch["attention_mask"], args.temperature)
         loss = kl + args.hidden_weight * mse + args.cos_weight * (1 - cos)
+        if args.label_weight:
+            # Gold SST-2 labels where the row has one (-100: Banking77 and corpus text, ignored).
+            gold = torch.tensor([gold_labels.get(text, -100) for text in rows], device=device)
+            if (gold >= 0).any():
+                loss = loss + args.label_weight * F.cross_entropy(s_out.logits, gold)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(student.parameters(), 1.0)
