@@ -1,13 +1,21 @@
 import Foundation
 
-/// The model folder that ships inside the package: all-MiniLM-L6-v2 converted to SqueezeBERT,
-/// fine-tuned for sentiment with its sentence embeddings kept, stored as int8 (see training/).
+/// The model folders that ship inside the package (see training/), both int8.
 public enum DefaultModel {
-    /// The folder's name inside the resource bundle.
+    /// The default folder's name inside the resource bundle: all-MiniLM-L6-v2 converted to
+    /// SqueezeBERT with every group 1, fine-tuned for sentiment with its sentence embeddings kept.
     public static let name = "squeezechat-sentiment"
+    /// The grouped student's folder name: the paper's grouping (q, k, v 4; post-attention 1;
+    /// intermediate 4; output 4) distilled from the default, 0.31x its projection FLOPs.
+    public static let groupedStudentName = "squeezechat-sentiment-grouped"
 
-    /// The bundled folder (config.json, model.safetensors, vocab.txt).
-    public static var folder: URL {
+    /// The bundled default folder (config.json, model.safetensors, vocab.txt).
+    public static var folder: URL { resource(name) }
+
+    /// The bundled grouped student's folder.
+    public static var groupedStudentFolder: URL { resource(groupedStudentName) }
+
+    private static func resource(_ name: String) -> URL {
         Bundle.module.resourceURL!.appendingPathComponent(name, isDirectory: true)
     }
 }

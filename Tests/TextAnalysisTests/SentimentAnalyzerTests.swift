@@ -22,6 +22,22 @@ struct SentimentAnalyzerTests {
         #expect(try SentimentAnalyzer(model: model).outputLabels == ["negative", "neutral", "positive"])
     }
 
+    @Test("The bundled grouped student has the paper's grouping and reads clear sentences like the default")
+    func groupedStudent() throws {
+        let student = try EncoderModel.load(from: DefaultModel.groupedStudentFolder)
+        let g = student.config.groups
+        let counts: [Int] = [g.query, g.key, g.value, g.postAttention, g.intermediate, g.output]
+        #expect(counts == [4, 4, 4, 1, 4, 4])
+        let defaultGroups = try Self.model.get().config.groups
+        #expect(defaultGroups == EncoderConfig.Groups.dense)
+        let texts = ["An absolutely wonderful, moving film; I loved every minute.",
+                     "A dull, lifeless mess and a complete waste of my evening."]
+        let results = try SentimentAnalyzer(model: student).analyze(texts)
+        #expect(results.map(\.label) == ["positive", "negative"])
+        let dense: [String] = try analyzer().analyze(texts).map(\.label)
+        #expect(results.map(\.label) == dense)
+    }
+
     @Test("Clear sentences get the right polarity")
     func polarity() throws {
         let results = try analyzer().analyze([
