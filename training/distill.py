@@ -278,6 +278,8 @@ def main() -> int:
     parser.add_argument("--ramp", type=float, default=0.4, help="fraction of the steps over which the cut ramps")
     parser.add_argument("--temperature", type=float, default=2.0)
     parser.add_argument("--hidden-weight", type=float, default=1.0, help="weight of the hidden-state MSE")
+    parser.add_argument("--sim-weight", type=float, default=0.0,
+                        help="weight of the MSE between the batch's student and teacher embedding similarity matrices")
     parser.add_argument("--label-weight", type=float, default=0.0,
                         help="weight of cross-entropy on the SST-2 rows' gold labels (0: teacher only)")
     parser.add_argument("--cos-weight", type=float, default=1.0, help="weight of the sentence-embedding cosine loss")
@@ -430,6 +432,14 @@ def main() -> int:
         s_out = run(student, batch)
         kl, mse, cos = distillation_terms(s_out, t_out, batch["attention_mask"], args.temperature)
         loss = kl + args.hidden_weight * mse + args.cos_weight * (1 - cos)
+        if args.sim_weight:
+            # The batch's pairwise embedding similarities, as the teacher has them: the geometry
+            # nearest-example matching and the out-of-scope threshold rely on, beyond each text's
+            # own cosine to its teacher embedding.
+            mask = batch["attention_mask"]
+            s_emb = F.normalize(mean_pool(s_out.hidden_states[-1], mask), dim=-1)
+            t_emb = F.normalize(mean_pool(t_out.hidden_states[-1], mask), dim=-1)
+            loss = loss + args.sim_weight * F.mse_loss(s_emb @ s_emb.T, t_emb @ t_emb.T)
         if args.label_weight:
             # Gold SST-2 labels where the row has one (-100: Banking77 and corpus text, ignored).
             gold = torch.tensor([gold_labels.get(text, -100) for text in rows], device=device)
