@@ -2,8 +2,8 @@
 
 Runs resumed from one another (--resume) keep the same channel orders and the same block-diagonal
 cut, so their students live in one weight space: the mean of their weights is again a grouped
-student (off-block weights stay exactly zero), and it usually scores at least as well as the best of
-them. Writes --out as distill.py would (grouped SqueezeBERT folder, bert-layout/, permutation.json)
+student (off-block weights stay exactly zero). Soups of fine-tuned runs often match the best of
+their parents; the one measured here (student7b + student7c) landed between them. Writes --out as distill.py would (grouped SqueezeBERT folder, bert-layout/, permutation.json)
 and checks the export's parity the same way.
 
     python average.py --runs ../build/student7b ../build/student7c --data ../../shared/data \\

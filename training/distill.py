@@ -17,6 +17,8 @@ post-attention 1, intermediate 4, output 4. Recipe (../../shared/STUDENT-EXPERIM
 3. Loss: KL(teacher || student) on the logits at temperature T (times T^2) + --hidden-weight * MSE over all
    hidden states (embeddings output and every layer, real tokens) + --cos-weight * (1 - cosine of
    the mean-pooled sentence embeddings), since the same encoder serves intents and retrieval.
+   Optional: --sim-weight * MSE between the batch's student and teacher embedding similarity
+   matrices, and --label-weight * cross-entropy on the SST-2 rows' gold labels.
 
 The student trains in BERT layout with masked dense Linear weights (once the cut is complete, as
 G block products), then convert.py writes the grouped SqueezeBERT folder; its logits are checked against the masked
@@ -430,16 +432,8 @@ def main() -> int:
         with torch.no_grad():
             t_out = run(teacher, batch)
         s_out = run(student, batch)
-        kl, mse, cos = distillation_terms(s_out, t_out, batch["attention_mask"], args.temperature)
-        loss = kl + args.hidden_weight * mse + args.cos_weight * (1 - cos)
-        if args.sim_weight:
-            # The batch's pairwise embedding similarities, as the teacher has them: the geometry
-            # nearest-example matching and the out-of-scope threshold rely on, beyond each text's
-            # own cosine to its teacher embedding.
-            mask = batch["attention_mask"]
-            s_emb = F.normalize(mean_pool(s_out.hidden_states[-1], mask), dim=-1)
-            t_emb = F.normalize(mean_pool(t_out.hidden_states[-1], mask), dim=-1)
-            loss = loss + args.sim_weight * F.mse_loss(s_emb @ s_emb.T, t_emb @ t_emb.T)
+        kl, mse, cos, sim = distillation_terms(s_out, t_out, batch["attention_mask"], args.temperature)
+        loss = kl + args.hidden_weight * mse + args.cos_weight * (1 - cos) + args.sim_weight * sim
         if args.label_weight:
             # Gold SST-2 labels where the row has one (-100: Banking77 and corpus text, ignored).
             gold = torch.tensor([gold_labels.get(text, -100) for text in rows], device=device)
@@ -490,14 +484,19 @@ def main() -> int:
 
 def distillation_terms(s_out, t_out, attention_mask, T: float):
     """(KL at temperature T times T^2, MSE over every hidden state on real tokens, mean cosine of the
-    mean-pooled last hidden states) between student and teacher outputs."""
+    mean-pooled last hidden states, MSE between the batch's embedding similarity matrices) between
+    student and teacher outputs. The last is the geometry nearest-example matching and the
+    out-of-scope threshold rely on, beyond each text's own cosine to its teacher embedding."""
     kl = F.kl_div(F.log_softmax(s_out.logits / T, -1), F.log_softmax(t_out.logits / T, -1),
                   log_target=True, reduction="batchmean") * T * T
     real = attention_mask.bool()
     mse = torch.stack([F.mse_loss(s[real], t[real]) for s, t in zip(s_out.hidden_states, t_out.hidden_states)]).mean()
-    cos = F.cosine_similarity(mean_pool(s_out.hidden_states[-1], attention_mask),
-                              mean_pool(t_out.hidden_states[-1], attention_mask), dim=-1).mean()
-    return kl, mse, cos
+    s_emb = mean_pool(s_out.hidden_states[-1], attention_mask)
+    t_emb = mean_pool(t_out.hidden_states[-1], attention_mask)
+    cos = F.cosine_similarity(s_emb, t_emb, dim=-1).mean()
+    s_emb, t_emb = F.normalize(s_emb, dim=-1), F.normalize(t_emb, dim=-1)
+    sim = F.mse_loss(s_emb @ s_emb.T, t_emb @ t_emb.T)
+    return kl, mse, cos, sim
 
 
 @torch.no_grad()
