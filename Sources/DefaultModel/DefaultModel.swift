@@ -15,6 +15,13 @@ public enum DefaultModel {
     /// The bundled grouped student's folder.
     public static var groupedStudentFolder: URL { resource(groupedStudentName) }
 
+    /// Short names for the bundled folders, so that `--model grouped` works from any directory:
+    /// "dense" is the G = 1 model, "grouped" the student, whichever of them is the default.
+    public static let shortNames = ["dense": name, "grouped": groupedStudentName]
+
+    /// The bundled folder a short name stands for, or nil.
+    public static func folder(shortName: String) -> URL? { shortNames[shortName].map(resource) }
+
     private static func resource(_ name: String) -> URL {
         Bundle.module.resourceURL!.appendingPathComponent(name, isDirectory: true)
     }

@@ -88,7 +88,7 @@ struct BenchComparison {
 
     /// Loads a folder for comparing; a problem is one line naming the file (exit 1).
     static func load(_ path: String, maxLength: Int, precision: Precision?, threads: Int) -> Side {
-        let url = URL(fileURLWithPath: path)
+        let url = ModelOptions.resolve(path)
         let model: EncoderModel
         do {
             model = try EncoderModel.load(from: url, maxLength: maxLength, precision: precision, threads: threads)

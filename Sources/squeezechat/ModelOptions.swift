@@ -6,8 +6,8 @@ import SqueezeBERT
 /// `--model DIR`, shared by every command that loads a model.
 struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "A Hugging Face model folder (config.json, model.safetensors, vocab.txt). "
-            + "Default: $SQUEEZECHAT_MODEL, else the bundled sentiment model.",
+        "A Hugging Face model folder (config.json, model.safetensors, vocab.txt), or a bundled one: "
+            + "dense, grouped. Default: $SQUEEZECHAT_MODEL, else the bundled sentiment model.",
         valueName: "DIR"))
     var model: String?
 
@@ -20,11 +20,20 @@ struct ModelOptions: ParsableArguments {
 
     /// The folder to load: --model, else $SQUEEZECHAT_MODEL, else the bundled model.
     func folder() -> URL {
-        if let model { return URL(fileURLWithPath: model) }
+        if let model { return Self.resolve(model) }
         if let fromEnvironment = ProcessInfo.processInfo.environment["SQUEEZECHAT_MODEL"], !fromEnvironment.isEmpty {
-            return URL(fileURLWithPath: fromEnvironment)
+            return Self.resolve(fromEnvironment)
         }
         return DefaultModel.folder
+    }
+
+    /// A model argument as a folder: a bundled model's short name ("dense", "grouped") unless a
+    /// path by that name exists, else the path itself.
+    static func resolve(_ argument: String) -> URL {
+        if !FileManager.default.fileExists(atPath: argument), let bundled = DefaultModel.folder(shortName: argument) {
+            return bundled
+        }
+        return URL(fileURLWithPath: argument)
     }
 
     /// Loads the model; a load failure is one line on standard error and exit code 1.

@@ -21,10 +21,12 @@ struct CommandTests {
         let stderr: String
     }
 
-    func squeezechat(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Run {
+    func squeezechat(_ arguments: [String], input: String? = nil, environment: [String: String] = [:],
+                     directory: URL? = nil) throws -> Run {
         let process = Process()
         process.executableURL = Self.productsDirectory.appendingPathComponent("squeezechat")
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment
         env["SQUEEZECHAT_MODEL"] = nil
         for (key, value) in environment { env[key] = value }
