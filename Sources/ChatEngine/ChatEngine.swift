@@ -81,6 +81,7 @@ public final class ChatEngine: Sendable {
         }
         // Training and calibration are the slow part of a start: a warm start reads both back.
         let classes = intents.intents.count
+        let outOfScope = vectors(intents.outOfScopeExamples)
         let trainingKey = ClassifierCache.key(modelKey: modelKey, set: intents, parameters: options.classifier)
         let calibration: IntentClassifier.Calibration
         var trained: IntentClassifier
@@ -90,13 +91,13 @@ public final class ChatEngine: Sendable {
         if let (regression, stored) = cached {
             calibration = stored
             trained = IntentClassifier(parameters: options.classifier, classes: classes, examples: exampleEmbeddings.flatMap { $0 },
-                                       exampleLabels: labels, regression: regression, threshold: 0)
+                                       exampleLabels: labels, outOfScope: outOfScope, regression: regression, threshold: 0)
         } else {
             calibration = IntentClassifier.calibrate(
                 embeddings: exampleEmbeddings, labels: labels, classes: classes,
-                outOfScope: vectors(intents.outOfScopeExamples), parameters: options.classifier)
+                outOfScope: outOfScope, parameters: options.classifier)
             trained = IntentClassifier(embeddings: exampleEmbeddings, labels: labels, classes: classes,
-                                       parameters: options.classifier)
+                                       outOfScope: outOfScope, parameters: options.classifier)
             do {
                 try ClassifierCache.save(trained.regression, calibration, to: options.cacheDirectory, key: trainingKey)
             } catch {

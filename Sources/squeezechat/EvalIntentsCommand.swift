@@ -34,6 +34,10 @@ struct EvalIntentsCommand: ParsableCommand {
     @Option(name: .long, help: "Without out-of-scope training rows, the share of in-scope examples the calibrated threshold rejects.")
     var reject: Float = 0.05
 
+    @Flag(name: .long, inversion: .prefixedNo,
+          help: "Let TRAIN's out-of-scope rows vote too: a test row whose nearest rows are mostly out-of-scope ones is rejected.")
+    var outOfScopeVote = true
+
     @Flag(name: .long, help: "Also print the in-scope / out-of-scope trade-off at several calibrated thresholds.")
     var sweep = false
 
@@ -73,19 +77,21 @@ struct EvalIntentsCommand: ParsableCommand {
         let encodeSeconds = seconds(since: &clock)
 
         let labels = inScope.map { index[$0.intent]! }
+        var parameters = IntentClassifier.Parameters()
+        parameters.outOfScopeVote = outOfScopeVote
         // With nothing out of scope to train on or to catch, a threshold could only reject good
         // answers: calibrate only when there is something to reject.
         let expectsOutOfScope = !oosEmbeddings.isEmpty || testRows.contains { $0.intent == oosLabel }
         let held = threshold == nil && (expectsOutOfScope || sweep)
             ? IntentClassifier.heldOutConfidences(embeddings: trainEmbeddings, labels: labels, classes: intentNames.count,
-                                                  outOfScope: oosEmbeddings)
+                                                  outOfScope: oosEmbeddings, parameters: parameters)
             : nil
         let calibrated = held.map {
             $0.outOfScope.isEmpty ? $0.threshold(rejectingInScope: reject) : $0.threshold(outOfScopeRecall: 0.75)
         }
         let chosenThreshold = threshold ?? (expectsOutOfScope ? calibrated ?? 0 : 0)
         let classifier = IntentClassifier(embeddings: trainEmbeddings, labels: labels, classes: intentNames.count,
-                                          threshold: chosenThreshold)
+                                          outOfScope: oosEmbeddings, parameters: parameters, threshold: chosenThreshold)
         let predictions = testEmbeddings.map(classifier.predict)
         let learnSeconds = seconds(since: &clock)
 
@@ -123,7 +129,7 @@ struct EvalIntentsCommand: ParsableCommand {
             print("reject in-scope (CV)  threshold  in-scope acc  oos recall  oos precision")
             for share: Float in [0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4] {
                 let t = share == 0 ? 0 : held.threshold(rejectingInScope: share)
-                let m = IntentMetrics(gold: gold, predicted: predictions.map { $0.confidence >= t ? $0.best : nil },
+                let m = IntentMetrics(gold: gold, predicted: predictions.map { $0.outVoted || $0.confidence < t ? nil : $0.best },
                                       unthresholded: predictions.map(\.best), classes: intentNames.count)
                 print(String(format: "%19.0f%%  %9.3f  %11.2f%%  %@  %@", share * 100, t, m.inScopeAccuracy * 100,
                              m.outOfScopeRecall.map { String(format: "%9.2f%%", $0 * 100) } ?? "        -",

@@ -51,4 +51,51 @@ struct IntentClassifierTests {
         #expect(calibration.outOfScopeRecall == nil)
         #expect(calibration.inScopeAccuracy >= 0.85 && calibration.inScopeAccuracy <= 0.95)
     }
+
+    /// Unit vector along `direction` in 5 dimensions, tilted by `tilt` toward dimension 4.
+    static func tilted(_ direction: Int, _ tilt: Float) -> [Float] {
+        var v: [Float] = [0, 0, 0, 0, 0]
+        v[direction] = 1
+        v[4] += tilt
+        let norm = (v.reduce(0) { $0 + $1 * $1 }).squareRoot()
+        return v.map { $0 / norm }
+    }
+
+    /// Three intents along dimensions 0-2; out-of-scope examples beside intent 0, tilted toward
+    /// dimension 4 (the regression never sees them, so it still calls that region intent 0).
+    static func nearMissSet() -> (x: [[Float]], y: [Int], outOfScope: [[Float]]) {
+        var x: [[Float]] = [], y: [Int] = []
+        for label in 0..<3 { for j in 0..<9 { x.append(tilted(label, Float(j) * 0.02)); y.append(label) } }
+        let outOfScope = (0..<9).map { tilted(0, 0.9 + Float($0) * 0.05) }
+        return (x, y, outOfScope)
+    }
+
+    @Test("out-of-scope examples out-vote a near miss the regression alone would take for an intent")
+    func outOfScopeVote() {
+        let (x, y, outOfScope) = Self.nearMissSet()
+        let nearMiss = Self.tilted(0, 1.0), inScope = Self.tilted(0, 0.05)
+        let voting = IntentClassifier(embeddings: x, labels: y, classes: 3, outOfScope: outOfScope)
+        var parameters = IntentClassifier.Parameters()
+        parameters.outOfScopeVote = false
+        let silent = IntentClassifier(embeddings: x, labels: y, classes: 3, outOfScope: outOfScope, parameters: parameters)
+
+        let rejected = voting.predict(nearMiss)
+        #expect(rejected.label == nil && rejected.outVoted && rejected.outOfScopeVote > 0.9)
+        #expect(rejected.best == 0 && rejected.confidence > 0.5)  // what the threshold alone would keep
+        #expect(silent.predict(nearMiss).label == 0 && silent.predict(nearMiss).outOfScopeVote == 0)
+        let kept = voting.predict(inScope)
+        #expect(kept.label == 0 && !kept.outVoted && kept.outOfScopeVote < 0.1)
+    }
+
+    @Test("the vote never moves the threshold: it is chosen on the confidences, as without the vote")
+    func voteLeavesTheThreshold() {
+        let (x, y, outOfScope) = Self.nearMissSet()
+        var parameters = IntentClassifier.Parameters()
+        parameters.outOfScopeVote = false
+        let without = IntentClassifier.calibrate(embeddings: x, labels: y, classes: 3, outOfScope: outOfScope, parameters: parameters)
+        let with = IntentClassifier.calibrate(embeddings: x, labels: y, classes: 3, outOfScope: outOfScope)
+        #expect(with.threshold == without.threshold)
+        #expect(with.outOfScopeRecall! >= without.outOfScopeRecall!)
+        #expect(with.outOfScopeRecall == 1)
+    }
 }
