@@ -22,7 +22,9 @@ struct ChatOptions: ParsableArguments {
     }
 
     /// The intent folder to load: --intents, else $SQUEEZECHAT_INTENTS, else the built-in set.
-    var folder: URL {
+    var folder: URL { Self.folder(intents) }
+
+    static func folder(_ intents: String?) -> URL {
         if let intents { return URL(fileURLWithPath: intents) }
         if let fromEnvironment = ProcessInfo.processInfo.environment["SQUEEZECHAT_INTENTS"], !fromEnvironment.isEmpty {
             return URL(fileURLWithPath: fromEnvironment)
@@ -30,16 +32,20 @@ struct ChatOptions: ParsableArguments {
         return BuiltInIntents.folder
     }
 
-    /// Loads the intents and builds the engine; a bad file is one line on standard error, exit 1.
-    func engine(model: EncoderModel) -> ChatEngine {
-        let set: IntentSet
+    /// Loads an intent folder; a bad file is one line on standard error, exit 1.
+    static func load(_ folder: URL) -> IntentSet {
         do {
-            set = try IntentLoader.load(folder: folder)
+            return try IntentLoader.load(folder: folder)
         } catch let error as IntentFileError {
             Output.fail(error.description)
         } catch {
             Output.fail("\(folder.path): \(error.localizedDescription)")
         }
+    }
+
+    /// Loads the intents and builds the engine; a bad file is one line on standard error, exit 1.
+    func engine(model: EncoderModel) -> ChatEngine {
+        let set = Self.load(folder)
         var options = ChatEngine.Options(cacheDirectory: noCache ? nil : ChatEngine.defaultCacheDirectory())
         options.threshold = threshold
         let engine = ChatEngine(model: model, intents: set, options: options)

@@ -5,6 +5,6 @@ struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Measure accuracy on a labelled data file.",
-        subcommands: [EvalSentimentCommand.self, EvalIntentsCommand.self]
+        subcommands: [EvalSentimentCommand.self, EvalIntentsCommand.self, EvalChatCommand.self]
     )
 }

@@ -86,9 +86,7 @@ struct EvalIntentsCommand: ParsableCommand {
             ? IntentClassifier.heldOutConfidences(embeddings: trainEmbeddings, labels: labels, classes: intentNames.count,
                                                   outOfScope: oosEmbeddings, parameters: parameters)
             : nil
-        let calibrated = held.map {
-            $0.outOfScope.isEmpty ? $0.threshold(rejectingInScope: reject) : $0.threshold(outOfScopeRecall: 0.75)
-        }
+        let calibrated = held.map { $0.calibratedThreshold(inScopeRejection: reject) }
         let chosenThreshold = threshold ?? (expectsOutOfScope ? calibrated ?? 0 : 0)
         let classifier = IntentClassifier(embeddings: trainEmbeddings, labels: labels, classes: intentNames.count,
                                           outOfScope: oosEmbeddings, parameters: parameters, threshold: chosenThreshold)

@@ -170,7 +170,9 @@ extension IntentClassifier {
     /// the confidences alone, so that turns unlike any out-of-scope example are rejected as often
     /// as without the vote.
     public struct HeldOutConfidences: Sendable {
-        public var inScope: [(confidence: Float, correct: Bool)] = []
+        /// Per held-out in-scope example: effective confidence, whether the best class was right,
+        /// its true class and the best class.
+        public var inScope: [(confidence: Float, correct: Bool, label: Int, predicted: Int)] = []
         public var outOfScope: [Float] = []
         public var outOfScopeOutVoted: [Bool] = []
 
@@ -187,6 +189,13 @@ extension IntentClassifier {
             guard !sorted.isEmpty else { return 0 }
             let needed = min(max(Int((recall * Float(sorted.count)).rounded(.up)), 1), sorted.count)
             return sorted[needed - 1].nextUp
+        }
+
+        /// The calibration rule: with out-of-scope examples, the lowest threshold that rejects
+        /// `outOfScopeRecall` of them (the most in-scope turns kept for that recall); without them,
+        /// the one that rejects `inScopeRejection` of the in-scope examples (the least confident).
+        public func calibratedThreshold(inScopeRejection: Float = 0.05, outOfScopeRecall: Float = 0.75) -> Float {
+            outOfScope.isEmpty ? threshold(rejectingInScope: inScopeRejection) : threshold(outOfScopeRecall: outOfScopeRecall)
         }
 
         /// In-scope accuracy (correct and kept) and out-of-scope recall at `threshold`.
@@ -217,7 +226,8 @@ extension IntentClassifier {
                                          parameters: parameters)
             for index in heldOut {
                 let prediction = model.predict(embeddings[index])
-                result.inScope.append((prediction.outVoted ? 0 : prediction.confidence, prediction.best == labels[index]))
+                result.inScope.append((prediction.outVoted ? 0 : prediction.confidence, prediction.best == labels[index],
+                                       labels[index], prediction.best))
             }
             for (index, embedding) in outOfScope.enumerated() where index % folds == fold {
                 let prediction = model.predict(embedding)
@@ -228,12 +238,8 @@ extension IntentClassifier {
         return result
     }
 
-    /// Chooses the threshold by k-fold cross-validation over the examples.
-    ///
-    /// With out-of-scope examples, the threshold is the lowest that rejects `outOfScopeRecall` of
-    /// the held-out out-of-scope examples: the most in-scope turns kept for the recall asked for.
-    /// Without them, it rejects `inScopeRejection` of the held-out in-scope examples (the least
-    /// confident ones).
+    /// Chooses the threshold by k-fold cross-validation over the examples
+    /// (`HeldOutConfidences.calibratedThreshold` is the rule).
     public static func calibrate(
         embeddings: [[Float]], labels: [Int], classes: Int, outOfScope: [[Float]],
         parameters: Parameters = .init(), folds: Int = 3, inScopeRejection: Float = 0.05,
@@ -241,8 +247,7 @@ extension IntentClassifier {
     ) -> Calibration {
         let held = heldOutConfidences(embeddings: embeddings, labels: labels, classes: classes, outOfScope: outOfScope,
                                       parameters: parameters, folds: folds)
-        let threshold = held.outOfScope.isEmpty
-            ? held.threshold(rejectingInScope: inScopeRejection) : held.threshold(outOfScopeRecall: targetRecall)
-        return held.calibration(at: threshold)
+        return held.calibration(at: held.calibratedThreshold(inScopeRejection: inScopeRejection,
+                                                             outOfScopeRecall: targetRecall))
     }
 }

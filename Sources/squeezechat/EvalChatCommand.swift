@@ -1,0 +1,102 @@
+import ArgumentParser
+import ChatEngine
+import Foundation
+import SqueezeBERT
+
+/// `squeezechat eval chat`: how well a model serves an intent set, by the same cross-validation the
+/// chat runs at start-up, with the intents it confuses most.
+struct EvalChatCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chat",
+        abstract: "Cross-validate an intent set (the chat's own, or --intents DIR) on a model.",
+        discussion: """
+            3-fold cross-validation over the examples, as the chat calibrates at start-up: each held-out \
+            example is classified by a classifier that never saw it. Reports the threshold the chat would \
+            use, in-scope accuracy (correct and kept) with and without it, out-of-scope recall on the \
+            out_of_scope examples, and the intents with the lowest held-out accuracy with what they are \
+            taken for. Compare models with --model.
+            """)
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(name: .long, help: ArgumentHelp(
+        "A folder of intent files. Default: $SQUEEZECHAT_INTENTS, else the built-in set.", valueName: "DIR"))
+    var intents: String?
+
+    @Option(name: .long, help: "Intents to list, weakest first.")
+    var worst = 8
+
+    @Flag(name: .long, help: "Print one JSON object instead of a report.")
+    var json = false
+
+    func validate() throws {
+        guard worst >= 0 else { throw ValidationError("--worst must be 0 or more") }
+    }
+
+    func run() throws {
+        let folder = ChatOptions.folder(intents)
+        let set = ChatOptions.load(folder)
+        let encoder = try model.load()
+        var embeddings: [[Float]] = [], labels: [Int] = []
+        for (label, intent) in set.intents.enumerated() {
+            embeddings += encoder.embedMany(intent.examples, pooling: .mean, normalize: true)
+            labels += Array(repeating: label, count: intent.examples.count)
+        }
+        let outOfScope = encoder.embedMany(set.outOfScopeExamples, pooling: .mean, normalize: true)
+        let held = IntentClassifier.heldOutConfidences(embeddings: embeddings, labels: labels, classes: set.intents.count,
+                                                       outOfScope: outOfScope)
+        let threshold = set.confidenceThreshold ?? held.calibratedThreshold()
+        let calibration = held.calibration(at: threshold)
+        let withoutThreshold = Float(held.inScope.filter(\.correct).count) / Float(max(held.inScope.count, 1))
+        let weakest = Self.perIntent(held, names: set.intents.map(\.name)).prefix(worst)
+
+        if json {
+            let rows = weakest.map { row in
+                "{\"intent\":\(JSON.string(row.name)),\"examples\":\(row.examples),\"accuracy\":\(row.accuracy),"
+                    + "\"confused_with\":\(row.confusedWith.map(JSON.string) ?? "null")}"
+            }
+            print("{\"folder\":\(JSON.string(folder.path)),\"model\":\(JSON.string(encoder.folder.path)),"
+                  + "\"intents\":\(set.intents.count),\"examples\":\(embeddings.count),"
+                  + "\"out_of_scope_examples\":\(outOfScope.count),\"threshold\":\(threshold),"
+                  + "\"threshold_from_file\":\(set.confidenceThreshold != nil),"
+                  + "\"inscope_accuracy\":\(calibration.inScopeAccuracy),\"inscope_accuracy_no_threshold\":\(withoutThreshold),"
+                  + "\"oos_recall\":\(calibration.outOfScopeRecall.map { "\($0)" } ?? "null"),"
+                  + "\"weakest\":[\(rows.joined(separator: ","))]}")
+            return
+        }
+        print("intents              \(set.intents.count) from \(folder.path); \(embeddings.count) examples, "
+              + "\(outOfScope.count) out of scope; model \(encoder.folder.path)")
+        print(String(format: "threshold            %.3f (%@)", threshold,
+                     set.confidenceThreshold != nil ? "from the intent file" : "calibrated"))
+        print(String(format: "in-scope accuracy    %.1f%% (no threshold: %.1f%%), 3-fold cross-validated",
+                     calibration.inScopeAccuracy * 100, withoutThreshold * 100))
+        if let recall = calibration.outOfScopeRecall {
+            print(String(format: "out-of-scope recall  %.1f%% of the out_of_scope examples", recall * 100))
+        }
+        if !weakest.isEmpty {
+            print("\nweakest intents (held-out accuracy, most often taken for):")
+            for row in weakest {
+                print("  " + row.name.padding(toLength: max(24, row.name.count), withPad: " ", startingAt: 0)
+                      + String(format: " %5.1f%% of %3d  ", row.accuracy * 100, row.examples) + (row.confusedWith ?? "-"))
+            }
+        }
+    }
+
+    struct IntentRow { var name: String; var examples: Int; var accuracy: Float; var confusedWith: String? }
+
+    /// Held-out accuracy per intent (best class right, threshold aside), weakest first, with the
+    /// class its misses went to most often.
+    static func perIntent(_ held: IntentClassifier.HeldOutConfidences, names: [String]) -> [IntentRow] {
+        var total = [Int](repeating: 0, count: names.count), right = total
+        var misses = [[Int: Int]](repeating: [:], count: names.count)
+        for example in held.inScope {
+            total[example.label] += 1
+            if example.correct { right[example.label] += 1 } else { misses[example.label][example.predicted, default: 0] += 1 }
+        }
+        return names.indices.filter { total[$0] > 0 }.map { i in
+            let confused = misses[i].max { ($0.value, $1.key) < ($1.value, $0.key) }.map { names[$0.key] }
+            return IntentRow(name: names[i], examples: total[i], accuracy: Float(right[i]) / Float(total[i]),
+                             confusedWith: confused)
+        }.sorted { ($0.accuracy, $0.name) < ($1.accuracy, $1.name) }
+    }
+}
