@@ -14,7 +14,7 @@ post-attention 1, intermediate 4, output 4. Recipe (../../shared/STUDENT-EXPERIM
 2. Cut gradually: the student starts as the permuted teacher, every grouped projection's weights
    outside the diagonal blocks are multiplied by alpha, ramped 1 -> 0 over the first --ramp (40%)
    of the steps as (1 - step/ramp_steps)^3, then 0 (--cut hard: 0 from the start).
-3. Loss: KL(teacher || student) on the logits at temperature T (times T^2) + --hidden-weight * MSE over all
+3. Loss: --kl-weight (1) * KL(teacher || student) on the logits at temperature T (times T^2) + --hidden-weight * MSE over all
    hidden states (embeddings output and every layer, real tokens) + --cos-weight * (1 - cosine of
    the mean-pooled sentence embeddings), since the same encoder serves intents and retrieval.
    Optional: --sim-weight * MSE between the batch's student and teacher embedding similarity
@@ -280,6 +280,8 @@ def main() -> int:
     parser.add_argument("--ramp", type=float, default=0.4, help="fraction of the steps over which the cut ramps")
     parser.add_argument("--temperature", type=float, default=2.0)
     parser.add_argument("--hidden-weight", type=float, default=1.0, help="weight of the hidden-state MSE")
+    parser.add_argument("--kl-weight", type=float, default=1.0,
+                        help="weight of the KL on the sentiment logits (lower: more of the student for the embeddings)")
     parser.add_argument("--sim-weight", type=float, default=0.0,
                         help="weight of the MSE between the batch's student and teacher embedding similarity matrices")
     parser.add_argument("--label-weight", type=float, default=0.0,
@@ -301,6 +303,8 @@ def main() -> int:
     args = parser.parse_args()
     if not args.check_permutation and args.out is None:
         parser.error("--out is required unless --check-permutation")
+    if args.kl_weight < 0:
+        parser.error("--kl-weight must be 0 or more")
     if args.banking_repeat < 1:
         parser.error("--banking-repeat must be 1 or more")
     if not args.export_only and args.teacher is None:
@@ -433,7 +437,7 @@ def main() -> int:
             t_out = run(teacher, batch)
         s_out = run(student, batch)
         kl, mse, cos, sim = distillation_terms(s_out, t_out, batch["attention_mask"], args.temperature)
-        loss = kl + args.hidden_weight * mse + args.cos_weight * (1 - cos) + args.sim_weight * sim
+        loss = args.kl_weight * kl + args.hidden_weight * mse + args.cos_weight * (1 - cos) + args.sim_weight * sim
         if args.label_weight:
             # Gold SST-2 labels where the row has one (-100: Banking77 and corpus text, ignored).
             gold = torch.tensor([gold_labels.get(text, -100) for text in rows], device=device)
