@@ -5,6 +5,15 @@ import Testing
 struct CommandTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
+    /// A temporary intents folder whose bot.yaml lacks "responses" (line 2), and the error it must give.
+    static func brokenIntentsFolder() throws -> (folder: URL, message: String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("squeezechat-bad-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "intents:\n  - name: hi\n    examples: [hello]\n".write(to: folder.appendingPathComponent("bot.yaml"),
+                                                                      atomically: true, encoding: .utf8)
+        return (folder, "squeezechat: \(folder.path)/bot.yaml:2: intent \"hi\": missing \"responses\"\n")
+    }
+
     /// The directory holding the test bundle, where SwiftPM also puts the executables.
     static var productsDirectory: URL {
         #if os(macOS)
