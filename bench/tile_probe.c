@@ -58,7 +58,9 @@ int main(int argc, char **argv) {
     int K = argc > 1 ? atoi(argv[1]) : 384;
     if (K < 1) { fprintf(stderr, "tile_probe: K must be a positive integer\n"); return 1; }
     int avx512 = __builtin_cpu_supports("avx512f");
-    float *a = aligned_alloc(64, (size_t)6 * K * 4), *b = aligned_alloc(64, (size_t)64 * K * 4), c[16];
+    // aligned_alloc wants a size that is a multiple of the alignment: 64 * K floats always is.
+    float *a = aligned_alloc(64, (size_t)64 * K * 4), *b = aligned_alloc(64, (size_t)64 * K * 4), c[16];
+    if (!a || !b) { fprintf(stderr, "tile_probe: out of memory for K=%d\n", K); return 1; }
     for (int i = 0; i < 6 * K; i++) a[i] = 1e-3f * (i % 7);
     for (int i = 0; i < 64 * K; i++) b[i] = 1e-3f * (i % 5);
     for (int round = 0; round < 3; round++) {

@@ -12,8 +12,8 @@ struct EvalChatCommand: ParsableCommand {
         discussion: """
             3-fold cross-validation over the examples, as the chat calibrates at start-up: each held-out \
             example is classified by a classifier that never saw it. Reports the threshold the chat would \
-            use, in-scope accuracy (correct and kept) with and without it, out-of-scope recall on the \
-            out_of_scope examples, and the intents with the lowest held-out accuracy with what they are \
+            use, in-scope accuracy (correct and kept, and best intent right before any rejection), \
+            out-of-scope recall on the out_of_scope examples, and the intents with the lowest held-out accuracy with what they are \
             taken for. Compare models with --model.
             """)
 
@@ -68,7 +68,7 @@ struct EvalChatCommand: ParsableCommand {
               + "\(outOfScope.count) out of scope; model \(encoder.folder.path)")
         print(String(format: "threshold            %.3f (%@)", threshold,
                      set.confidenceThreshold != nil ? "from the intent file" : "calibrated"))
-        print(String(format: "in-scope accuracy    %.1f%% (no threshold: %.1f%%), 3-fold cross-validated",
+        print(String(format: "in-scope accuracy    %.1f%% (best intent right, before any rejection: %.1f%%), 3-fold cross-validated",
                      calibration.inScopeAccuracy * 100, withoutThreshold * 100))
         if let recall = calibration.outOfScopeRecall {
             print(String(format: "out-of-scope recall  %.1f%% of the out_of_scope examples", recall * 100))

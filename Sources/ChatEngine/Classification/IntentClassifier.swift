@@ -173,8 +173,9 @@ extension IntentClassifier {
         /// Per held-out in-scope example: effective confidence, whether the best class was right,
         /// its true class and the best class.
         public var inScope: [(confidence: Float, correct: Bool, label: Int, predicted: Int)] = []
-        public var outOfScope: [Float] = []
-        public var outOfScopeOutVoted: [Bool] = []
+        /// Per held-out out-of-scope example: its best confidence, and whether the out-of-scope
+        /// examples of the other folds out-voted it.
+        public var outOfScope: [(confidence: Float, outVoted: Bool)] = []
 
         /// The threshold that rejects `share` of the in-scope examples (the least confident).
         public func threshold(rejectingInScope share: Float) -> Float {
@@ -185,7 +186,7 @@ extension IntentClassifier {
 
         /// The lowest threshold that rejects `recall` of the out-of-scope examples.
         public func threshold(outOfScopeRecall recall: Float) -> Float {
-            let sorted = outOfScope.sorted()
+            let sorted = outOfScope.map(\.confidence).sorted()
             guard !sorted.isEmpty else { return 0 }
             let needed = min(max(Int((recall * Float(sorted.count)).rounded(.up)), 1), sorted.count)
             return sorted[needed - 1].nextUp
@@ -201,7 +202,7 @@ extension IntentClassifier {
         /// In-scope accuracy (correct and kept) and out-of-scope recall at `threshold`.
         public func calibration(at threshold: Float) -> Calibration {
             let kept = inScope.filter { $0.correct && $0.confidence >= threshold }.count
-            let rejected = zip(outOfScope, outOfScopeOutVoted).filter { $0 < threshold || $1 }.count
+            let rejected = outOfScope.filter { $0.confidence < threshold || $0.outVoted }.count
             let recall = outOfScope.isEmpty ? nil : Float(rejected) / Float(outOfScope.count)
             return Calibration(threshold: threshold, inScopeAccuracy: Float(kept) / Float(max(inScope.count, 1)),
                                outOfScopeRecall: recall)
@@ -231,8 +232,7 @@ extension IntentClassifier {
             }
             for (index, embedding) in outOfScope.enumerated() where index % folds == fold {
                 let prediction = model.predict(embedding)
-                result.outOfScope.append(prediction.confidence)
-                result.outOfScopeOutVoted.append(prediction.outVoted)
+                result.outOfScope.append((prediction.confidence, prediction.outVoted))
             }
         }
         return result
