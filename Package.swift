@@ -41,7 +41,7 @@ let package = Package(
         // CPU from 2013 on (Haswell, AMD Zen or newer); see README "Performance".
         .target(
             name: "SqueezeBERT",
-            dependencies: ["CThreads"],
+            dependencies: ["CThreads", "SqueezeBERTMatmul", "SqueezeBERTMatmulAVX512"],
             swiftSettings: [
                 .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"], .when(platforms: [.linux])),
                 // The engine is optimised in debug builds too: unoptimised kernels make the
@@ -49,8 +49,23 @@ let package = Package(
                 .unsafeFlags(["-O"], .when(configuration: .debug)),
             ]
         ),
-        // C atomics and the spin-wait hint for the engine's thread pool (header-only).
+        // The matrix product, written once over the vector width (@inlinable, no flags of its own):
+        // the engine instantiates it on AVX2 vectors, the module below on AVX-512 ones.
+        .target(name: "SqueezeBERTMatmul", dependencies: ["CThreads", "CPUFeatures"]),
+        // The AVX-512 build of the matrix product, called only on CPUs that have AVX-512F (checked
+        // at run time, CPUFeatures), so the binary still runs on any AVX2 machine.
+        .target(
+            name: "SqueezeBERTMatmulAVX512",
+            dependencies: ["SqueezeBERTMatmul"],
+            swiftSettings: [
+                .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mavx512f"], .when(platforms: [.linux])),
+                .unsafeFlags(["-O"], .when(configuration: .debug)),
+            ]
+        ),
+        // C atomics, the spin-wait hint and prefetch for the engine's thread pool and kernels (header-only).
         .target(name: "CThreads"),
+        // The CPU feature check that picks the matrix kernels (header-only).
+        .target(name: "CPUFeatures"),
         // Reusable text analysis over the engine: sentence splitting and sentiment. No terminal code.
         .target(name: "TextAnalysis", dependencies: ["SqueezeBERT"]),
         // The bundled model folders (made by training/), as resources: the default (dense, every

@@ -16,8 +16,10 @@ public final class EncoderModel: Sendable {
     ///   - precision: how projection weights are stored (int8 quantises them at load); nil: as the
     ///     checkpoint stores them (an int8 folder such as the bundled model runs on its own int8 values).
     ///   - threads: worker threads for one forward pass; nil means the active cores.
+    ///   - instructionSet: the matrix products' kernels; nil: the fastest this CPU has.
     public static func load(
-        from folder: URL, maxLength: Int = 128, precision: Precision? = nil, threads: Int? = nil
+        from folder: URL, maxLength: Int = 128, precision: Precision? = nil, threads: Int? = nil,
+        instructionSet: InstructionSet? = nil
     ) throws -> EncoderModel {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -38,7 +40,7 @@ public final class EncoderModel: Sendable {
         }
         let weights = try SafeTensorsFile(path: weightsURL.path)
         let encoder = try SqueezeBertEncoder(config: config, weights: weights, precision: precision, threads: threads,
-                                             maxTokens: min(maxLength, config.maxPositions))
+                                             instructionSet: instructionSet, maxTokens: min(maxLength, config.maxPositions))
         let tokenizer = BertTokenizer(vocabulary: vocabulary, maxLength: min(maxLength, config.maxPositions),
                                       maxPositions: config.maxPositions)
         return EncoderModel(folder: folder, config: config, tokenizer: tokenizer, encoder: encoder)

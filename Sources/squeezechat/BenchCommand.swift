@@ -35,6 +35,12 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Weight precisions, comma-separated: fp32, int8 (default: as the model folder stores them; --compare: one of them).")
     var precision: String?
 
+    @Option(name: .long, help: """
+        Matrix-product kernels, comma-separated: avx2, avx512 (default: the fastest this CPU has, \
+        \(InstructionSet.fastest.rawValue) here).
+        """)
+    var kernels: String?
+
     @Option(name: .long, parsing: .upToNextOption,
             help: ArgumentHelp("Compare two model folders side by side.", valueName: "DIR_A DIR_B"))
     var compare: [String] = []
@@ -60,6 +66,7 @@ struct BenchCommand: ParsableCommand {
             if model.model != nil { throw ValidationError("--model cannot be combined with --compare (name both folders there)") }
             if batch != nil { throw ValidationError("--compare measures batch 1 only; drop --batch") }
             if try precisions().count != 1 { throw ValidationError("--compare takes one --precision (fp32 or int8)") }
+            if kernels != nil { throw ValidationError("--compare runs on the fastest kernels; drop --kernels") }
         } else if evalFile != nil {
             throw ValidationError("--eval needs --compare DIR_A DIR_B (for one model, use `squeezechat eval sentiment`)")
         }
@@ -77,11 +84,23 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
+    /// The --kernels list, parsed and checked against this CPU; [nil] (the fastest) when not given.
+    func instructionSets() throws -> [InstructionSet?] {
+        guard let kernels else { return [nil] }
+        return try kernels.split(separator: ",").map { name -> InstructionSet? in
+            guard let value = InstructionSet(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--kernels: unknown kernels '\(name)' (avx2 or avx512)")
+            }
+            guard value.isAvailable else { throw ValidationError("--kernels: this CPU cannot run \(value.rawValue)") }
+            return value
+        }
+    }
+
     func run() throws {
         if !compare.isEmpty { return try runComparison() }
         let seqs = try Self.integers(seq, "--seq"), batches = try Self.integers(batch ?? "1,32", "--batch")
         let threadCounts = try threads.map { try Self.integers($0, "--threads") } ?? [ComputePool.activeCores]
-        let precisions = try precisions()
+        let precisions = try precisions(), instructionSets = try instructionSets()
         var budget = Benchmark.Budget()
         budget.minSeconds = minTime
         var results: [Benchmark.Result] = []
@@ -89,7 +108,9 @@ struct BenchCommand: ParsableCommand {
         var startup: Double? = nil
         if !json { print(Self.header) }
         for precision in precisions {
-            let loaded = try model.load(precision: precision, threads: threadCounts.max() ?? 1)
+          for instructionSet in instructionSets {
+            let loaded = try model.load(precision: precision, threads: threadCounts.max() ?? 1,
+                                        instructionSet: instructionSet)
             if startup == nil {
                 _ = loaded.embed(["hello world"])
                 startup = Double(DispatchTime.now().uptimeNanoseconds - commandStart) / 1e9
@@ -104,11 +125,12 @@ struct BenchCommand: ParsableCommand {
                     }
                 }
             }
+          }
         }
         let rss = Double(Benchmark.peakResidentBytes()) / 1_048_576
         if json {
             let rows = results.map { r in
-                "{\"batch\":\(r.batch),\"seq\":\(r.tokens),\"threads\":\(r.threads),\"precision\":\"\(r.precision.rawValue)\","
+                "{\"batch\":\(r.batch),\"seq\":\(r.tokens),\"threads\":\(r.threads),\"precision\":\"\(r.precision.rawValue)\",\"kernels\":\"\(r.kernels.rawValue)\","
                     + "\"p50_ms\":\(Self.fixed(r.p50, 4)),\"p95_ms\":\(Self.fixed(r.p95, 4)),\"p99_ms\":\(Self.fixed(r.p99, 4)),"
                     + "\"seq_per_s\":\(Self.fixed(r.sequencesPerSecond, 2)),\"runs\":\(r.runs)}"
             }
@@ -136,11 +158,11 @@ struct BenchCommand: ParsableCommand {
         print(json ? comparison.json() : comparison.table())
     }
 
-    static let header = "batch  seq  threads  precision     p50 ms     p95 ms     p99 ms      seq/s"
+    static let header = "batch  seq  threads  precision  kernels     p50 ms     p95 ms     p99 ms      seq/s"
 
     static func row(_ r: Benchmark.Result) -> String {
         func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(width - s.count, 0)) + s }
-        return pad("\(r.batch)", 5) + pad("\(r.tokens)", 5) + pad("\(r.threads)", 9) + pad(r.precision.rawValue, 11)
+        return pad("\(r.batch)", 5) + pad("\(r.tokens)", 5) + pad("\(r.threads)", 9) + pad(r.precision.rawValue, 11) + pad(r.kernels.rawValue, 9)
             + pad(fixed(r.p50, 3), 11) + pad(fixed(r.p95, 3), 11) + pad(fixed(r.p99, 3), 11)
             + pad(fixed(r.sequencesPerSecond, 1), 11)
     }

@@ -37,10 +37,11 @@ struct ModelOptions: ParsableArguments {
     }
 
     /// Loads the model; a load failure is one line on standard error and exit code 1.
-    func load(precision: Precision? = nil, threads: Int? = nil) throws -> EncoderModel {
+    func load(precision: Precision? = nil, threads: Int? = nil, instructionSet: InstructionSet? = nil) throws -> EncoderModel {
         let url = folder()
         do {
-            return try EncoderModel.load(from: url, maxLength: maxLength, precision: precision, threads: threads)
+            return try EncoderModel.load(from: url, maxLength: maxLength, precision: precision, threads: threads,
+                                         instructionSet: instructionSet)
         } catch let error as ModelLoadError {
             Output.fail(error.description)
         }

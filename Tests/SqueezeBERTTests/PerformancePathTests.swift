@@ -36,16 +36,21 @@ struct PerformancePathTests {
         #expect(worst.value <= 1e-6)
     }
 
-    /// The packed micro-kernel against a plain triple loop, over row counts 1...9 (every remainder
-    /// of the 4-row tile), partial column panels, groups and every epilogue.
-    @Test(arguments: [(96, 40, 4), (24, 24, 1), (8, 3, 1), (64, 256, 4), (50, 26, 2)])
-    func matmulMatchesNaiveLoop(shape: (Int, Int, Int)) {
+    /// The instruction sets this CPU runs (AVX-512 is checked only where it exists).
+    static let instructionSets = InstructionSet.allCases.filter(\.isAvailable)
+
+    /// The packed micro-kernel against a plain triple loop, on every instruction set this CPU
+    /// runs, over row counts 1...13 (every remainder of the 4- and 6-row tiles, and more than one
+    /// tile), partial column panels (16 and 32 wide), groups and every epilogue.
+    @Test(arguments: [(96, 40, 4), (24, 24, 1), (8, 3, 1), (64, 256, 4), (50, 26, 2), (384, 100, 1)], instructionSets)
+    func matmulMatchesNaiveLoop(shape: (Int, Int, Int), instructionSet: InstructionSet) {
         let (K, N, G) = shape
         var state: UInt32 = 12345
         func random() -> Float { state = state &* 1664525 &+ 1013904223; return Float(state >> 8) / Float(1 << 24) - 0.5 }
         let weight = (0..<(N * K / G)).map { _ in random() }, bias = (0..<N).map { _ in random() }
-        let matrix = PackedMatrix(weight: weight, bias: bias, inputs: K, outputs: N, groups: G, precision: .fp32)
-        for M in 1...9 {
+        let matrix = PackedMatrix(weight: weight, bias: bias, inputs: K, outputs: N, groups: G, precision: .fp32,
+                                  instructionSet: instructionSet)
+        for M in 1...13 {
             let inp = (0..<(M * K)).map { _ in random() }, residual = (0..<(M * N)).map { _ in random() }
             var expected = [Float](repeating: 0, count: M * N)
             let Kg = K / G, Ng = N / G
@@ -75,8 +80,20 @@ struct PerformancePathTests {
                     default: return v
                     }
                 }
-                #expect(WorstDifference(out, want).value <= 1e-5, "M \(M) K \(K) N \(N) G \(G) \(epilogue)")
+                #expect(WorstDifference(out, want).value <= 1e-5, "M \(M) K \(K) N \(N) G \(G) \(epilogue) \(instructionSet)")
             }
+        }
+    }
+
+    /// A whole model gives the same result on every instruction set this CPU runs, fp32 and int8
+    /// (the AVX-512 kernels sum in the same order; only the panel width differs).
+    @Test(arguments: models, [Precision.fp32, .int8])
+    func instructionSetsAgree(model name: String, precision: Precision) throws {
+        let results = try Self.instructionSets.map { set in
+            try EncoderModel.load(from: Fixtures.model(name), precision: precision, instructionSet: set).embed(Self.texts)
+        }
+        for result in results.dropFirst() {
+            for (a, b) in zip(results[0], result) { #expect(WorstDifference(a, b).value <= 1e-5) }
         }
     }
 

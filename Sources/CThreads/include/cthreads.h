@@ -29,9 +29,6 @@ static inline void cthreads_pause(void) {
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
     __asm__ __volatile__("yield");
-/// Asks for the cache line at p ahead of its use (a hint; never faults).
-static inline void cthreads_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
-
 #endif
 }
 

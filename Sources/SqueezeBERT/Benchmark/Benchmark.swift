@@ -40,6 +40,8 @@ extension Benchmark {
     public struct Result: Sendable {
         public let batch, tokens, threads: Int
         public let precision: Precision
+        /// The matrix products' kernels.
+        public let kernels: InstructionSet
         /// Timed passes.
         public let runs: Int
         /// Percentiles of one forward pass, in milliseconds.
@@ -97,7 +99,7 @@ extension Benchmark {
             return times[min(max(rank - 1, 0), times.count - 1)]
         }
         return Result(batch: shape.batch, tokens: shape.tokens, threads: shape.threads,
-                      precision: encoder.precision, runs: times.count,
+                      precision: encoder.precision, kernels: encoder.instructionSet, runs: times.count,
                       p50: percentile(0.50), p95: percentile(0.95), p99: percentile(0.99))
     }
 }

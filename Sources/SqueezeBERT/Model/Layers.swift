@@ -1,3 +1,5 @@
+import SqueezeBERTMatmul
+
 /// The encoder's parameterised building blocks, each loaded by the checkpoint's own key names.
 
 /// A grouped 1x1 convolution (SqueezeBERT's position-wise layer; a Linear layer when groups = 1).
@@ -10,7 +12,8 @@ struct PointwiseConvolution: Sendable {
 
     init(
         _ names: CheckpointLayout.Projection, inputs: Int, outputs: Int, groups: Int,
-        layout: CheckpointLayout, weights: some WeightSource, precision: Precision = .fp32
+        layout: CheckpointLayout, weights: some WeightSource, precision: Precision = .fp32,
+        instructionSet: InstructionSet = .fastest
     ) throws {
         self.inputs = inputs
         self.outputs = outputs
@@ -21,11 +24,11 @@ struct PointwiseConvolution: Sendable {
         if precision == .int8, let stored = try weights.quantizedRows(name: names.weight, expectedShape: shape) {
             // Already int8 per output channel on disk: packed as is, never widened to Float.
             matrix = PackedMatrix(quantized: stored.values, scales: stored.scales, bias: bias, inputs: inputs,
-                                  outputs: outputs, groups: groups)
+                                  outputs: outputs, groups: groups, instructionSet: instructionSet)
         } else {
             let checkpoint = try weights.floatTensor(name: names.weight, expectedShape: shape)
             matrix = PackedMatrix(weight: checkpoint, bias: bias, inputs: inputs, outputs: outputs, groups: groups,
-                                  precision: precision)
+                                  precision: precision, instructionSet: instructionSet)
         }
         weights.release(names.weight)
     }
@@ -92,14 +95,15 @@ struct EncoderLayer: Sendable {
     let postAttentionNorm, outputNorm: LayerNormParameters
 
     init(
-        index: Int, config: EncoderConfig, layout: CheckpointLayout, weights: some WeightSource, precision: Precision
+        index: Int, config: EncoderConfig, layout: CheckpointLayout, weights: some WeightSource, precision: Precision,
+        instructionSet: InstructionSet
     ) throws {
         let names = layout.layer(index)
         let C = config.hiddenSize, I = config.intermediateSize, groups = config.groups
         func convolution(_ projection: CheckpointLayout.Projection, _ K: Int, _ N: Int, _ G: Int) throws
             -> PointwiseConvolution {
             try PointwiseConvolution(projection, inputs: K, outputs: N, groups: G, layout: layout, weights: weights,
-                                     precision: precision)
+                                     precision: precision, instructionSet: instructionSet)
         }
         query = try convolution(names.query, C, C, groups.query)
         key = try convolution(names.key, C, C, groups.key)

@@ -1,4 +1,5 @@
 import Foundation
+import SqueezeBERTMatmul
 
 /// The SqueezeBERT encoder: embeddings, N grouped-convolution transformer layers, pooler and an
 /// optional sequence-classification head, mirroring `SqueezeBertModel` /
@@ -11,6 +12,8 @@ public final class SqueezeBertEncoder: Sendable {
     public let config: EncoderConfig
     /// How the projection weights are stored.
     public let precision: Precision
+    /// The vector instructions its matrix products run on.
+    public let instructionSet: InstructionSet
     /// Worker threads a forward pass uses unless the call says otherwise.
     public let threads: Int
     let embeddings: Embeddings
@@ -37,26 +40,31 @@ public final class SqueezeBertEncoder: Sendable {
     ///     scale per output channel (quantised at load, or taken as stored when the checkpoint is int8).
     ///     nil: as the checkpoint stores its projections (int8 for an int8 checkpoint, else fp32).
     ///   - threads: default worker threads of a forward pass; nil means the active cores.
+    ///   - instructionSet: the matrix products' kernels; nil: the fastest this CPU has. Must be
+    ///     available (`InstructionSet.isAvailable`).
     ///   - maxTokens: the longest sequence expected; sizes the reused workspace (longer inputs still work).
     public init(
         config: EncoderConfig, weights: some WeightSource, precision: Precision? = .fp32, threads: Int? = nil,
-        maxTokens: Int = 128
+        instructionSet: InstructionSet? = nil, maxTokens: Int = 128
     ) throws {
         self.config = config
+        let instructionSet = instructionSet ?? .fastest
+        self.instructionSet = instructionSet
         self.threads = max(1, threads ?? ComputePool.activeCores)
         let layout = try CheckpointLayout(architecture: config.architecture, weights: weights)
         let precision = precision ?? (config.layerCount > 0 && weights.isQuantized(layout.layer(0).query.weight) ? .int8 : .fp32)
         self.precision = precision
         embeddings = try Embeddings(config: config, layout: layout, weights: weights)
         layers = try (0..<config.layerCount).map {
-            try EncoderLayer(index: $0, config: config, layout: layout, weights: weights, precision: precision)
+            try EncoderLayer(index: $0, config: config, layout: layout, weights: weights, precision: precision,
+                             instructionSet: instructionSet)
         }
         pool = ComputePool(threads: self.threads)
         workspaces = WorkspacePool(config: config, maxTokens: max(1, min(maxTokens, config.maxPositions)))
         let C = config.hiddenSize
         pooler = weights.contains(layout.pooler.weight)
             ? try PointwiseConvolution(layout.pooler, inputs: C, outputs: C, groups: 1,
-                                       layout: CheckpointLayout.dense, weights: weights)
+                                       layout: CheckpointLayout.dense, weights: weights, instructionSet: instructionSet)
             : nil
         if weights.contains(layout.classifier.weight) {
             guard pooler != nil else {
@@ -68,7 +76,8 @@ public final class SqueezeBertEncoder: Sendable {
                                      "has a classifier but its config.json has no \"id2label\"")
             }
             classifier = try PointwiseConvolution(layout.classifier, inputs: C, outputs: config.labels.count,
-                                                  groups: 1, layout: CheckpointLayout.dense, weights: weights)
+                                                  groups: 1, layout: CheckpointLayout.dense, weights: weights,
+                                                  instructionSet: instructionSet)
         } else {
             classifier = nil
         }
