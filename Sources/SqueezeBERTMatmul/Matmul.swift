@@ -152,6 +152,37 @@ public enum Int8Panel: PanelFormat {
     }
 }
 
+/// A tile's row count as a type, so that every specialisation of `Matmul.tile` has it as a
+/// constant (its per-row code folds away) even where the optimiser does not inline the tile.
+public protocol TileRows { static var count: Int { get } }
+public enum Rows1: TileRows { @inlinable public static var count: Int { 1 } }
+public enum Rows2: TileRows { @inlinable public static var count: Int { 2 } }
+public enum Rows3: TileRows { @inlinable public static var count: Int { 3 } }
+public enum Rows4: TileRows { @inlinable public static var count: Int { 4 } }
+public enum Rows5: TileRows { @inlinable public static var count: Int { 5 } }
+public enum Rows6: TileRows { @inlinable public static var count: Int { 6 } }
+
+/// Whether a tile also fetches the next weight panel, as a type (like `TileRows`), so that the
+/// check is not made at every step of the tile's loop.
+public protocol PanelPrefetch {
+    static var enabled: Bool { get }
+    /// Prefetches the next panel's byte `offset`.
+    func fetch(_ offset: Int)
+}
+
+public struct NoPrefetch: PanelPrefetch {
+    @inlinable public init() {}
+    @inlinable public static var enabled: Bool { false }
+    @inlinable @inline(__always) public func fetch(_ offset: Int) {}
+}
+
+public struct PrefetchNextPanel: PanelPrefetch {
+    @usableFromInline let next: UnsafeRawPointer
+    @inlinable public init(next: UnsafeRawPointer) { self.next = next }
+    @inlinable public static var enabled: Bool { true }
+    @inlinable @inline(__always) public func fetch(_ offset: Int) { cthreads_prefetch(next + offset) }
+}
+
 /// The matrix product, generic over the vector; see the file comment.
 public enum Matmul {
     /// Rows of one task: row blocks this tall keep their inputs in L1/L2 while every panel of
@@ -228,32 +259,47 @@ public enum Matmul {
                 // With few rows, streaming the weights is the cost: the first tile over a panel
                 // also fetches the next panel, one line per k step, so it arrives from L3 ahead
                 // of its use (1 x 16 tokens: -8%; with many rows it measured slower).
-                let next = prefetch && m == rowStart && task + 1 < range.upperBound ? panel + Kg * NR * W.bytes : nil
-                switch min(rowEnd - m, tileRows) {
-                case 6: tile(V.self, W.self, 6, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset, next); m += 6
-                case 5: tile(V.self, W.self, 5, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset, next); m += 5
-                case 4: tile(V.self, W.self, 4, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset, next); m += 4
-                case 3: tile(V.self, W.self, 3, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset, next); m += 3
-                case 2: tile(V.self, W.self, 2, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset, next); m += 2
-                default: tile(V.self, W.self, 1, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset, next); m += 1
+                let rows = min(rowEnd - m, tileRows)
+                if prefetch && m == rowStart && task + 1 < range.upperBound {
+                    tile(V.self, W.self, rows, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset,
+                         PrefetchNextPanel(next: panel + Kg * NR * W.bytes))
+                } else {
+                    tile(V.self, W.self, rows, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset, NoPrefetch())
                 }
+                m += rows
             }
         }
     }
 
-    /// The register-blocked micro-kernel: R (1...6) rows x 2 vectors, 12 accumulators (6 x 16 on
+    /// `tile` with `rows` (1...6) as a type.
+    @inlinable @inline(__always)
+    static func tile<V: MatmulVector, W: PanelFormat, E: TileEpilogue, P: PanelPrefetch>(
+        _ vector: V.Type, _ format: W.Type, _ rows: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+        _ panel: UnsafeRawPointer, _ Kg: Int, _ bias: UnsafePointer<Float>, _ scale: UnsafePointer<Float>,
+        _ o: UnsafeMutablePointer<Float>, _ ldo: Int, _ columns: Int, _ epilogue: E, _ offset: Int, _ prefetch: P
+    ) {
+        switch rows {
+        case 6: tile(V.self, W.self, Rows6.self, a, lda, panel, Kg, bias, scale, o, ldo, columns, epilogue, offset, prefetch)
+        case 5: tile(V.self, W.self, Rows5.self, a, lda, panel, Kg, bias, scale, o, ldo, columns, epilogue, offset, prefetch)
+        case 4: tile(V.self, W.self, Rows4.self, a, lda, panel, Kg, bias, scale, o, ldo, columns, epilogue, offset, prefetch)
+        case 3: tile(V.self, W.self, Rows3.self, a, lda, panel, Kg, bias, scale, o, ldo, columns, epilogue, offset, prefetch)
+        case 2: tile(V.self, W.self, Rows2.self, a, lda, panel, Kg, bias, scale, o, ldo, columns, epilogue, offset, prefetch)
+        default: tile(V.self, W.self, Rows1.self, a, lda, panel, Kg, bias, scale, o, ldo, columns, epilogue, offset, prefetch)
+        }
+    }
+
+    /// The register-blocked micro-kernel: R = Rows.count (1...6) rows x 2 vectors, 12 accumulators (6 x 16 on
     /// AVX2 rather than 4 x 24: with 4 x 24 LLVM spills one accumulator, and 6 x 16 measured 5-10%
     /// faster at 16 tokens). a is R rows of Kg inputs with row stride lda; panel is (Kg, 2 x lanes);
     /// o is R rows of `columns` outputs with row stride ldo; `offset` is o's element offset in the
     /// (M, N) output (for the residual epilogue).
     @inlinable @inline(__always)
-    static func tile<V: MatmulVector, W: PanelFormat, E: TileEpilogue>(
-        _ vector: V.Type, _ format: W.Type, _ R: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+    static func tile<V: MatmulVector, W: PanelFormat, Rows: TileRows, E: TileEpilogue, P: PanelPrefetch>(
+        _ vector: V.Type, _ format: W.Type, _ rows: Rows.Type, _ a: UnsafePointer<Float>, _ lda: Int,
         _ panel: UnsafeRawPointer, _ Kg: Int, _ bias: UnsafePointer<Float>, _ scale: UnsafePointer<Float>,
-        _ o: UnsafeMutablePointer<Float>, _ ldo: Int, _ columns: Int, _ epilogue: E, _ offset: Int,
-        _ next: UnsafeRawPointer?
+        _ o: UnsafeMutablePointer<Float>, _ ldo: Int, _ columns: Int, _ epilogue: E, _ offset: Int, _ prefetch: P
     ) {
-        let L = V.lanes
+        let L = V.lanes, R = Rows.count
         // Float32 accumulators start at the bias; int8 ones at 0 (the scale applies to the sum).
         let start0 = W.scaled ? V(broadcast: 0) : V.load(bias), start1 = W.scaled ? V(broadcast: 0) : V.load(bias + L)
         var c00 = start0, c01 = start1, c10 = start0, c11 = start1, c20 = start0, c21 = start1
@@ -262,13 +308,11 @@ public enum Matmul {
         var b = panel
         let step = 2 * L * W.bytes
         // The next panel, 64-byte line by line, as fast as this one is read (fp32: one or two
-        // lines per k step; int8: one every 4 or 2 steps). Constant conditions fold away, and the
-        // loop-invariant `prefetching` is unswitched out of the loop.
+        // lines per k step; int8: one every 4 or 2 steps). Constant conditions fold away.
         let linesPerStep = max(1, step / 64), stepsPerLine = max(1, 64 / step)
-        let prefetching = next != nil, ahead = next ?? panel
         for k in 0..<Kg {
-            if prefetching && k % stepsPerLine == 0 {
-                for line in 0..<linesPerStep { cthreads_prefetch(ahead + k * step + line * 64) }
+            if P.enabled && k % stepsPerLine == 0 {
+                for line in 0..<linesPerStep { prefetch.fetch(k &* step &+ line &* 64) }
             }
             let b0 = W.load(b, as: V.self), b1 = W.load(b + L * W.bytes, as: V.self)
             var x = V(broadcast: a0[k])
