@@ -74,11 +74,14 @@ def timed(fn, seconds: float, min_runs: int = 10) -> float:
     return statistics.median(times)
 
 
-def swift_bench(binary: str, folder: Path, batch: int, tokens: int, seconds: float) -> dict:
+def swift_bench(binary: str, folder: Path, batch: int, tokens: int, seconds: float, kernels: str | None) -> dict:
+    """p50 ms per thread count, and the matrix kernels the engine ran ("avx2" or "avx512")."""
     out = subprocess.run([binary, "bench", "--model", str(folder), "--seq", str(tokens), "--batch", str(batch),
-                          "--threads", ",".join(map(str, THREADS)), "--min-time", str(seconds), "--json"],
+                          "--threads", ",".join(map(str, THREADS)), "--min-time", str(seconds), "--json",
+                          *(["--kernels", kernels] if kernels else [])],
                          check=True, capture_output=True, text=True).stdout
-    return {r["threads"]: r["p50_ms"] for r in json.loads(out)["results"]}
+    results = json.loads(out)["results"]
+    return {r["threads"]: r["p50_ms"] for r in results}, results[0]["kernels"]
 
 
 def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -122,6 +125,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=1.0, help="timed seconds per runtime, case and round")
     parser.add_argument("--cases", default="1x16,1x64,32x32", help="batch x tokens cases, comma-separated")
+    parser.add_argument("--kernels", choices=["avx2", "avx512"],
+                        help="the engine's matrix kernels (default: the fastest this CPU has)")
     args = parser.parse_args()
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     print(f"machine: {cpu}, {os.cpu_count()} cores; {platform.platform()}")
@@ -130,7 +135,7 @@ def main() -> None:
     folders = {kind: models.make(args.models, kind) for kind in ("squeezebert-6l", "minilm-6l")}
     for kind, folder in folders.items():
         print(f"{kind}: max |embedding difference| vs PyTorch", json.dumps(agreement(args.binary, folder, export(folder))))
-    rows = []
+    rows, swift_kernels = [], set()
     for kind, folder in folders.items():
         sessions = {n: session(folder / "model.onnx", n) for n in THREADS}
         model = AutoModel.from_pretrained(folder).eval()
@@ -140,7 +145,9 @@ def main() -> None:
             tids, tmask = torch.from_numpy(ids), torch.from_numpy(mask)
             samples = {(name, n): [] for name in ("swift", "ort", "torch") for n in THREADS}
             for _ in range(args.rounds):
-                for n, p50 in swift_bench(args.binary, folder, batch, tokens, args.seconds).items():
+                p50s, kernels = swift_bench(args.binary, folder, batch, tokens, args.seconds, args.kernels)
+                swift_kernels.add(kernels)
+                for n, p50 in p50s.items():
                     samples[("swift", n)].append(p50)
                 for n in THREADS:
                     samples[("ort", n)].append(timed(lambda: sessions[n].run(None, feeds), args.seconds))
@@ -150,7 +157,7 @@ def main() -> None:
             for n in THREADS:
                 med = {name: statistics.median(samples[(name, n)]) for name in ("swift", "ort", "torch")}
                 rows.append((kind, batch, tokens, n, med))
-    print()
+    print(f"\nSwift matrix kernels: {', '.join(sorted(swift_kernels))}")
     print("| model | batch x tokens | threads | Swift ms | ORT ms | PyTorch ms | Swift / ORT | Swift seq/s | ORT seq/s |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for kind, batch, tokens, n, med in rows:
