@@ -4,7 +4,9 @@ import CThreads
 // vector type and compiled twice: by the SqueezeBERT module (AVX2 + FMA, SIMD8<Float>) and by
 // SqueezeBERTMatmulAVX512 (AVX-512F, SIMD16<Float>). Everything here is @inlinable so that each
 // of those modules specialises and compiles it with its own instruction set; this module itself
-// is built without vector flags and never runs it.
+// is built without vector flags and never runs it. (Debug builds: SwiftPM's incremental build
+// does not recompile those modules when only an @inlinable body here changes; touch a file in each,
+// or build clean, before trusting a test run.)
 //
 // Shapes: M rows (tokens), K inputs, N outputs, G groups; inp (M, K) and out (M, N) row-major.
 
@@ -132,13 +134,17 @@ public struct ResidualEpilogue: TileEpilogue {
 /// How a panel's weights become Float vectors in the micro-kernel.
 public protocol PanelFormat {
     static var bytes: Int { get }
+    /// Whether the sums still need the per-output-channel scale (int8 weights).
     static var scaled: Bool { get }
+    /// Whether loads widen bytes to Floats (which needs registers: see `MatmulVector.int8TileRows`).
+    static var widens: Bool { get }
     static func load<V: MatmulVector>(_ p: UnsafeRawPointer, as: V.Type) -> V
 }
 
 public enum Float32Panel: PanelFormat {
     @inlinable public static var bytes: Int { 4 }
     @inlinable public static var scaled: Bool { false }
+    @inlinable public static var widens: Bool { false }
     @inlinable @inline(__always) public static func load<V: MatmulVector>(_ p: UnsafeRawPointer, as: V.Type) -> V {
         V.load(p)
     }
@@ -147,8 +153,19 @@ public enum Float32Panel: PanelFormat {
 public enum Int8Panel: PanelFormat {
     @inlinable public static var bytes: Int { 1 }
     @inlinable public static var scaled: Bool { true }
+    @inlinable public static var widens: Bool { true }
     @inlinable @inline(__always) public static func load<V: MatmulVector>(_ p: UnsafeRawPointer, as: V.Type) -> V {
         V.loadWidening(p)
+    }
+}
+
+/// An int8 panel already converted to Floats (unscaled), in a thread's scratch.
+public enum ConvertedInt8Panel: PanelFormat {
+    @inlinable public static var bytes: Int { 4 }
+    @inlinable public static var scaled: Bool { true }
+    @inlinable public static var widens: Bool { false }
+    @inlinable @inline(__always) public static func load<V: MatmulVector>(_ p: UnsafeRawPointer, as: V.Type) -> V {
+        V.load(p)
     }
 }
 
@@ -190,6 +207,8 @@ public enum Matmul {
     public static let rowChunk = 64
     /// Products over at most this many rows prefetch each next weight panel.
     public static let prefetchRows = 24
+    /// int8 row chunks over more rows than this convert each panel to floats once (see `run`).
+    public static let convertRows = 24
 
     /// The number of independent tasks `run` splits into (row chunks x groups x panels).
     @inlinable public static func tasks(rows M: Int, matrix: PackedMatrix) -> Int {
@@ -242,7 +261,6 @@ public enum Matmul {
         let perChunk = G * P
         let range = tasks ?? 0..<self.tasks(rows: M, matrix: matrix)
         let prefetch = M <= prefetchRows
-        let tileRows = W.scaled ? V.int8TileRows : 6
         for task in range {
             let chunk = task / perChunk, slot = task % perChunk  // slot = g * P + p
             let g = slot / P, p = slot % P
@@ -251,23 +269,50 @@ public enum Matmul {
             let bias = matrix.bias + slot * NR, scale = matrix.scale + slot * NR
             let column = g * Ng + p * NR
             let columns = min(NR, Ng - p * NR)
-            var m = rowStart
-            while m < rowEnd {
-                let a = inp + m * K + g * Kg
-                let o = out + m * N + column
-                let offset = m * N + column
-                // With few rows, streaming the weights is the cost: the first tile over a panel
-                // also fetches the next panel, one line per k step, so it arrives from L3 ahead
-                // of its use (1 x 16 tokens: -8%; with many rows it measured slower).
-                let rows = min(rowEnd - m, tileRows)
-                if prefetch && m == rowStart && task + 1 < range.upperBound {
-                    tile(V.self, W.self, rows, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset,
-                         PrefetchNextPanel(next: panel + Kg * NR * W.bytes))
-                } else {
-                    tile(V.self, W.self, rows, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset, NoPrefetch())
-                }
-                m += rows
+            // int8 over many rows: widening the panel's bytes in every row tile costs more than
+            // the bytes save, so the panel is converted to floats once, into this thread's
+            // scratch, and the tiles read that (32 x 32 tokens, AVX-512: int8 11% slower than
+            // fp32 before). With few rows the weights' memory traffic dominates: they stream.
+            if W.self == Int8Panel.self && rowEnd - rowStart > convertRows,
+               let converted = cthreads_scratch(Kg * NR * 4) {
+                let floats = converted.assumingMemoryBound(to: Float.self)
+                var i = 0
+                while i < Kg * NR { V.loadWidening(panel + i).store(floats + i); i += V.lanes }
+                rowTiles(V.self, ConvertedInt8Panel.self, inp, out, K, N, g, Kg, column, columns, UnsafeRawPointer(converted),
+                         bias, scale, rowStart, rowEnd, epilogue, next: nil)
+            } else {
+                let next = prefetch && task + 1 < range.upperBound ? panel + Kg * NR * W.bytes : nil
+                rowTiles(V.self, W.self, inp, out, K, N, g, Kg, column, columns, panel, bias, scale, rowStart, rowEnd,
+                         epilogue, next: next)
             }
+        }
+    }
+
+    /// The tiles of one task: rows rowStart..<rowEnd of one panel; the first also prefetches `next`.
+    @inlinable @inline(__always)
+    static func rowTiles<V: MatmulVector, W: PanelFormat, E: TileEpilogue>(
+        _ vector: V.Type, _ format: W.Type, _ inp: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+        _ K: Int, _ N: Int, _ g: Int, _ Kg: Int, _ column: Int, _ columns: Int, _ panel: UnsafeRawPointer,
+        _ bias: UnsafePointer<Float>, _ scale: UnsafePointer<Float>, _ rowStart: Int, _ rowEnd: Int, _ epilogue: E,
+        next: UnsafeRawPointer?
+    ) {
+        let tileRows = W.widens ? V.int8TileRows : 6
+        var m = rowStart
+        while m < rowEnd {
+            let a = inp + m * K + g * Kg
+            let o = out + m * N + column
+            let offset = m * N + column
+            // With few rows, streaming the weights is the cost: the first tile over a panel
+            // also fetches the next panel, one line per k step, so it arrives from L3 ahead
+            // of its use (1 x 16 tokens: -8%; with many rows it measured slower).
+            let rows = min(rowEnd - m, tileRows)
+            if let next, m == rowStart {
+                tile(V.self, W.self, rows, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset,
+                     PrefetchNextPanel(next: next))
+            } else {
+                tile(V.self, W.self, rows, a, K, panel, Kg, bias, scale, o, N, columns, epilogue, offset, NoPrefetch())
+            }
+            m += rows
         }
     }
 

@@ -85,6 +85,41 @@ struct PerformancePathTests {
         }
     }
 
+    /// int8 products over more than `Matmul.convertRows` rows convert each panel to floats once per
+    /// 64-row chunk; the result is the quantised weights' product either way (a 130-row product
+    /// mixes converted chunks with a 2-row streamed one).
+    @Test(arguments: [(384, 100, 1), (96, 40, 4)], instructionSets)
+    func int8OverManyRowsMatchesNaiveLoop(shape: (Int, Int, Int), instructionSet: InstructionSet) {
+        let (K, N, G) = shape, Kg = K / G, Ng = N / G
+        var state: UInt32 = 999
+        func random() -> Float { state = state &* 1664525 &+ 1013904223; return Float(state >> 8) / Float(1 << 24) - 0.5 }
+        let weight = (0..<(N * Kg)).map { _ in random() }, bias = (0..<N).map { _ in random() }
+        let matrix = PackedMatrix(weight: weight, bias: bias, inputs: K, outputs: N, groups: G, precision: .int8,
+                                  instructionSet: instructionSet)
+        // The same symmetric per-output-channel quantisation PackedMatrix applies.
+        let scales = (0..<N).map { n in max(weight[n * Kg..<(n + 1) * Kg].map(abs).max()! / 127, .leastNonzeroMagnitude) }
+        let quantised = weight.indices.map { i in (weight[i] / scales[i / Kg]).rounded() }
+        for M in [25, 64, 70, 130] {
+            let inp = (0..<(M * K)).map { _ in random() }
+            var out = [Float](repeating: .nan, count: M * N)
+            inp.withUnsafeBufferPointer { i in
+                out.withUnsafeMutableBufferPointer { o in
+                    Kernels.matmul(out: o.baseAddress!, inp: i.baseAddress!, matrix: matrix, rows: M)
+                }
+            }
+            var want = [Float](repeating: 0, count: M * N)
+            for m in 0..<M {
+                for n in 0..<N {
+                    let g = n / Ng
+                    var sum: Float = 0
+                    for k in 0..<Kg { sum += inp[m * K + g * Kg + k] * quantised[n * Kg + k] }
+                    want[m * N + n] = bias[n] + scales[n] * sum
+                }
+            }
+            #expect(WorstDifference(out, want).value <= 1e-4, "M \(M) K \(K) N \(N) G \(G) \(instructionSet)")
+        }
+    }
+
     /// A whole model gives the same result on every instruction set this CPU runs, fp32 and int8
     /// (the AVX-512 kernels sum in the same order; only the panel width differs).
     @Test(arguments: models, [Precision.fp32, .int8])

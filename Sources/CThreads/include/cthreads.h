@@ -4,6 +4,7 @@
 #ifndef CTHREADS_H
 #define CTHREADS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /// Atomically reads *p.
@@ -22,6 +23,12 @@ static inline int cthreads_cas(int64_t *p, int64_t expected, int64_t desired) {
 
 /// Gives the core to another runnable thread, if any (sched_yield).
 int cthreads_yield(void);
+
+/// This thread's scratch buffer of at least `bytes` bytes, 64-byte aligned, for kernels that need
+/// a private block (the int8 product converts a weight panel into it). Allocated on a thread's
+/// first request and regrown only when a request is larger, so a warm thread never allocates;
+/// freed when the thread exits. NULL when out of memory.
+void *cthreads_scratch(size_t bytes);
 
 /// Tells the CPU this is a spin-wait loop (x86 `pause`; a no-op elsewhere).
 static inline void cthreads_pause(void) {
