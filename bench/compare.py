@@ -128,6 +128,8 @@ def main() -> None:
     parser.add_argument("--kernels", choices=["avx2", "avx512"],
                         help="the engine's matrix kernels (default: the fastest this CPU has)")
     args = parser.parse_args()
+    if not Path(args.binary).is_file():
+        raise SystemExit(f"error: {args.binary}: no such file (build it with `swift build -c release`)")
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     print(f"machine: {cpu}, {os.cpu_count()} cores; {platform.platform()}")
     print(f"onnxruntime {ort.__version__}, torch {torch.__version__}; load average {os.getloadavg()[0]:.1f}")
@@ -175,4 +177,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except subprocess.CalledProcessError as failure:  # e.g. --kernels avx512 on a CPU without it
+        message = ((failure.stderr or "").strip().splitlines() or [f"exit status {failure.returncode}"])[0]
+        raise SystemExit(f"error: {' '.join(map(str, failure.cmd[:2]))}: {message}")

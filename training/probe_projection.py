@@ -29,8 +29,11 @@ from common import mean_pool, read_banking, read_tsv
 def intent_examples(folder: Path) -> tuple[list[str], np.ndarray]:
     rows = []
     for path in sorted(folder.glob("*.yaml")):
-        for intent in yaml.safe_load(path.read_text(encoding="utf-8")).get("intents") or []:
-            rows += [(str(example), intent["name"]) for example in intent["examples"]]
+        try:
+            intents = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("intents") or []
+            rows += [(str(example), intent["name"]) for intent in intents for example in intent["examples"]]
+        except (yaml.YAMLError, AttributeError, KeyError, TypeError) as error:
+            raise SystemExit(f"error: {path}: not an intent file ({type(error).__name__}: {error})".splitlines()[0])
     if not rows:
         raise SystemExit(f"error: {folder}: no intents with examples")
     return [text for text, _ in rows], np.array([label for _, label in rows])

@@ -205,10 +205,10 @@ public enum Matmul {
     /// Rows of one task: row blocks this tall keep their inputs in L1/L2 while every panel of
     /// the group streams past them.
     public static let rowChunk = 64
-    /// Products over at most this many rows prefetch each next weight panel.
-    public static let prefetchRows = 24
-    /// int8 row chunks over more rows than this convert each panel to floats once (see `run`).
-    public static let convertRows = 24
+    /// Up to this many rows, the weights' memory traffic is the cost: products this short prefetch
+    /// each next panel, and int8 panels are widened inside the tile. Row chunks over more rows
+    /// reuse each panel enough to convert an int8 one to floats once (see `run`).
+    public static let streamingRows = 24
 
     /// The number of independent tasks `run` splits into (row chunks x groups x panels).
     @inlinable public static func tasks(rows M: Int, matrix: PackedMatrix) -> Int {
@@ -260,7 +260,7 @@ public enum Matmul {
         let Kg = K / G, Ng = N / G, NR = 2 * V.lanes
         let perChunk = G * P
         let range = tasks ?? 0..<self.tasks(rows: M, matrix: matrix)
-        let prefetch = M <= prefetchRows
+        let prefetch = M <= streamingRows
         for task in range {
             let chunk = task / perChunk, slot = task % perChunk  // slot = g * P + p
             let g = slot / P, p = slot % P
@@ -273,7 +273,7 @@ public enum Matmul {
             // the bytes save, so the panel is converted to floats once, into this thread's
             // scratch, and the tiles read that (32 x 32 tokens, AVX-512: int8 11% slower than
             // fp32 before). With few rows the weights' memory traffic dominates: they stream.
-            if W.self == Int8Panel.self && rowEnd - rowStart > convertRows,
+            if W.self == Int8Panel.self && rowEnd - rowStart > streamingRows,
                let converted = cthreads_scratch(Kg * NR * 4) {
                 let floats = converted.assumingMemoryBound(to: Float.self)
                 var i = 0

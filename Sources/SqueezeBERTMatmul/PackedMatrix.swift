@@ -42,7 +42,7 @@ public final class PackedMatrix: @unchecked Sendable {
     /// The kernels that read it; fixes the panel width.
     public let instructionSet: InstructionSet
     /// Output channels per panel: the micro-kernel's two vectors.
-    public let panelWidth: Int
+    public var panelWidth: Int { 2 * instructionSet.lanes }
     /// Panels per group.
     public let panels: Int
     public let precision: Precision
@@ -104,7 +104,7 @@ public final class PackedMatrix: @unchecked Sendable {
         let Kg = K / G, Ng = N / G
         let P = (Ng + NR - 1) / NR
         self.inputs = K; self.outputs = N; self.groups = G; self.panels = P; self.precision = precision
-        self.instructionSet = instructionSet; self.panelWidth = NR
+        self.instructionSet = instructionSet
         let slots = G * P * NR
         let byteCount = max(slots * Kg * (precision == .fp32 ? 4 : 1), 1)
         weights = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)

@@ -85,7 +85,7 @@ struct PerformancePathTests {
         }
     }
 
-    /// int8 products over more than `Matmul.convertRows` rows convert each panel to floats once per
+    /// int8 products over more than `Matmul.streamingRows` rows convert each panel to floats once per
     /// 64-row chunk; the result is the quantised weights' product either way (a 130-row product
     /// mixes converted chunks with a 2-row streamed one).
     @Test(arguments: [(384, 100, 1), (96, 40, 4)], instructionSets)

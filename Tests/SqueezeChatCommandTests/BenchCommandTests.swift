@@ -41,6 +41,9 @@ struct BenchCommandTests {
         let unknown = try bench(["--kernels", "sse9"])
         #expect(unknown.status != 0 && unknown.stdout.isEmpty)
         #expect(unknown.stderr.contains("--kernels: unknown kernels 'sse9' (avx2 or avx512)"))
+        let withCompare = try CommandTests().squeezechat(
+            ["bench", "--compare", Self.model, Self.model, "--kernels", "avx2", "--seq", "8", "--min-time", "0.01"])
+        #expect(withCompare.status != 0 && withCompare.stderr.contains("--compare runs on the fastest kernels; drop --kernels"))
         if !InstructionSet.avx512.isAvailable {
             let missing = try bench(["--kernels", "avx512"])
             #expect(missing.status != 0 && missing.stderr.contains("--kernels: this CPU cannot run avx512"))
