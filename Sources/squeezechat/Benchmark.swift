@@ -1,7 +1,8 @@
 import Foundation
+import SqueezeBERT
 
-/// Latency benchmarking of the encoder: the engine half of `squeezechat bench` (and of the chat
-/// app's `/bench`), so that every front end measures the same way.
+/// Latency benchmarking of the encoder for `squeezechat bench` and `bench --compare`, so that both
+/// measure the same way. It lives above the engine because it reads the process's own memory use.
 ///
 /// One case is a (batch, tokens, threads) shape run on synthetic token ids: warm-up passes first,
 /// then timed passes until both a minimum count and a minimum time are reached, reporting
