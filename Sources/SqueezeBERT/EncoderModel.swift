@@ -5,6 +5,7 @@ import Foundation
 public final class EncoderModel: Sendable {
     /// The folder the model came from.
     public let folder: URL
+    /// The decoded `config.json`, its `"squeezechat"` section included, read once at load.
     public let config: EncoderConfig
     public let tokenizer: BertTokenizer
     public let encoder: SqueezeBertEncoder
@@ -25,7 +26,7 @@ public final class EncoderModel: Sendable {
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ModelLoadError(.missingFile, file: folder.path, "model folder not found")
         }
-        let configURL = folder.appendingPathComponent("config.json")
+        let configURL = Self.configFile(in: folder)
         let weightsURL = folder.appendingPathComponent("model.safetensors")
         let vocabularyURL = folder.appendingPathComponent("vocab.txt")
         for url in [configURL, weightsURL, vocabularyURL] where !FileManager.default.fileExists(atPath: url.path) {
@@ -55,6 +56,11 @@ public final class EncoderModel: Sendable {
 
     /// The folder's name, e.g. "all-MiniLM-L6-v2".
     public var name: String { folder.lastPathComponent }
+
+    /// The `config.json` the model was loaded from, for messages about its contents.
+    public var configURL: URL { Self.configFile(in: folder) }
+
+    static func configFile(in folder: URL) -> URL { folder.appendingPathComponent("config.json") }
 
     /// Tokenizes and encodes a batch of texts in one forward pass.
     public func encode(_ texts: [String], keepHiddenStates: Bool = false) -> (batch: TokenBatch, output: EncoderOutput) {

@@ -19,9 +19,12 @@ public struct Sentiment: Sendable, Equatable {
     /// How many model windows the text was scored over: 1, or more when it was longer than the
     /// model's window and its windows' results were combined.
     public var windows: Int
+    /// P(neutral) from the analyzer's neutral head (averaged over windows like the probabilities);
+    /// nil when it has none.
+    public var neutralProbability: Float?
 
     public init(text: String, label: String, score: Float, labels: [String], probabilities: [Float],
-                logits: [Float], windows: Int = 1) {
+                logits: [Float], windows: Int = 1, neutralProbability: Float? = nil) {
         self.text = text
         self.label = label
         self.score = score
@@ -29,6 +32,16 @@ public struct Sentiment: Sendable, Equatable {
         self.probabilities = probabilities
         self.logits = logits
         self.windows = windows
+        self.neutralProbability = neutralProbability
+    }
+
+    /// How strongly this result supports `label`: the probability of one of `labels`; for any
+    /// other (the neutral label), P(neutral) from the neutral head, else how unsure the head is
+    /// (1 minus its top probability, which the neutral band compares).
+    public func support(for label: String) -> Float {
+        if let index = labels.firstIndex(of: label) { return probabilities[index] }
+        if let neutralProbability { return neutralProbability }
+        return 1 - (probabilities.max() ?? 0)
     }
 }
 

@@ -30,8 +30,8 @@ public struct SentimentAnalyzer: Sendable {
         }
         for (key, weights) in [("neutral_head", neutralHead?.weights), ("direction_head", directionHead?.weights)] {
             if let weights, weights.count != model.config.hiddenSize {
-                throw AnalysisError("\(model.folder.appendingPathComponent("config.json").path): squeezechat.\(key) has "
-                                    + "\(weights.count) weights, the model's embeddings \(model.config.hiddenSize) values")
+                throw AnalysisError("\(model.configURL.path): squeezechat.\(key).weights: expected \(model.config.hiddenSize) "
+                                    + "numbers (one per embedding dimension), found \(weights.count)")
             }
         }
         self.model = model
@@ -43,14 +43,12 @@ public struct SentimentAnalyzer: Sendable {
     }
 
     /// An analyzer with the heads and band stored in the model folder's config.json, if any
-    /// (`"squeezechat": {"neutral_head": {...}, "direction_head": {...}, "neutral_below": 0.8}`;
-    /// only a two-label head gets them).
+    /// (`SentimentSettings`; only a two-label head reads them). A section that is present but
+    /// broken is an error naming the file and the key.
     public init(model: EncoderModel, batchSize: Int = 32) throws {
-        let binary = model.config.labels.count == 2
-        let band = binary ? try NeutralBand.stored(in: model.folder) : nil
-        let neutral = binary ? try NeutralHead.stored(in: model.folder) : nil
-        let direction = binary ? try DirectionHead.stored(in: model.folder) : nil
-        try self.init(model: model, neutralBand: band, neutralHead: neutral, directionHead: direction, batchSize: batchSize)
+        let settings = model.config.labels.count == 2 ? try SentimentSettings(model: model) : SentimentSettings()
+        try self.init(model: model, neutralBand: settings.neutralBand, neutralHead: settings.neutralHead,
+                      directionHead: settings.directionHead, batchSize: batchSize)
     }
 
     /// Whether the heads need each text's sentence embedding.
@@ -129,15 +127,18 @@ public struct SentimentAnalyzer: Sendable {
         }
         let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
         var label = labels[best]
+        var neutralProbability: Float? = nil
         if let neutralHead, let neutral, labels.count == 2 {
             var p: Float = 0
             for (value, weight) in zip(neutral, weights) { p += value * Float(weight) / max(total, 1) }
+            neutralProbability = p
             if p > neutralHead.above { label = neutralHead.label }
         } else if let neutralBand, labels.count == 2, probabilities[best] < neutralBand.below {
             label = neutralBand.label
         }
         return Sentiment(text: text, label: label, score: probabilities[best], labels: labels,
-                         probabilities: probabilities, logits: meanLogits, windows: logits.count)
+                         probabilities: probabilities, logits: meanLogits, windows: logits.count,
+                         neutralProbability: neutralProbability)
     }
 
     /// The text itself when it fits the model's window, else overlapping windows cut at word
@@ -181,24 +182,8 @@ func softmax(_ logits: [Float]) -> [Float] {
     return exps.map { $0 / sum }
 }
 
-extension NeutralBand {
-    /// The band in `folder/config.json`'s `squeezechat` section, or nil when there is none.
-    public static func stored(in folder: URL) throws -> NeutralBand? {
-        let url = folder.appendingPathComponent("config.json")
-        guard let data = try? Data(contentsOf: url),
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let section = json["squeezechat"] as? [String: Any] else { return nil }
-        guard let below = section["neutral_below"] as? NSNumber else { return nil }
-        let value = below.floatValue
-        guard value >= 0, value <= 1 else {
-            throw AnalysisError("\(url.path): squeezechat.neutral_below must be in 0...1, got \(value)")
-        }
-        return NeutralBand(below: value, label: section["neutral_label"] as? String ?? "neutral")
-    }
-}
-
 /// A problem the analysis cannot work around, in one line.
-public struct AnalysisError: Error, CustomStringConvertible, Sendable {
+public struct AnalysisError: Error, Equatable, CustomStringConvertible, Sendable {
     public let description: String
 
     public init(_ description: String) { self.description = description }

@@ -17,7 +17,7 @@ struct SentimentAnalyzerTests {
     func bundledBand() throws {
         let model = try Self.model.get()
         #expect(model.config.labels == ["negative", "positive"])
-        let band = try #require(try NeutralBand.stored(in: model.folder))
+        let band = try #require(try SentimentSettings(model: model).neutralBand)
         #expect(band.below > 0.5 && band.below < 1)
         #expect(try SentimentAnalyzer(model: model).outputLabels == ["negative", "neutral", "positive"])
     }
@@ -131,13 +131,10 @@ struct SentimentAnalyzerTests {
         #expect(throws: AnalysisError.self) {
             try SentimentAnalyzer(model: model, neutralBand: nil, neutralHead: Self.marginHead(dimensions: 3))
         }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("neutral-head-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = "/m/config.json"
         func stored(_ head: String) throws -> NeutralHead? {
-            try #"{"squeezechat": {"neutral_below": 0.9, "neutral_head": \#(head)}}"#
-                .write(to: folder.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
-            return try NeutralHead.stored(in: folder)
+            let config = JSONValue.parse(Data(#"{"squeezechat": {"neutral_below": 0.9, "neutral_head": \#(head)}}"#.utf8))
+            return try SentimentSettings(section: config?["squeezechat"], file: file).neutralHead
         }
         let good = try stored(#"{"weights": [0.5, -1], "abs_margin": -0.2, "margin": 0.1, "bias": 0.3, "above": 0.45}"#)
         #expect(good == NeutralHead(weights: [0.5, -1], absMargin: -0.2, margin: 0.1, bias: 0.3, above: 0.45))
@@ -148,7 +145,7 @@ struct SentimentAnalyzerTests {
                 _ = try stored(bad)
                 Issue.record("accepted \(bad)")
             } catch let error as AnalysisError {
-                #expect(error.description.hasPrefix(folder.appendingPathComponent("config.json").path))
+                #expect(error.description.hasPrefix(file))
                 #expect(!error.description.contains("\n"))
             }
         }
@@ -185,13 +182,10 @@ struct SentimentAnalyzerTests {
             try SentimentAnalyzer(model: model, neutralBand: nil,
                                   directionHead: DirectionHead(weights: [1, 2, 3], margin: 1, bias: 0))
         }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("direction-head-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = "/m/config.json"
         func stored(_ head: String) throws -> DirectionHead? {
-            try #"{"squeezechat": {"direction_head": \#(head)}}"#
-                .write(to: folder.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
-            return try DirectionHead.stored(in: folder)
+            let config = JSONValue.parse(Data(#"{"squeezechat": {"direction_head": \#(head)}}"#.utf8))
+            return try SentimentSettings(section: config?["squeezechat"], file: file).directionHead
         }
         #expect(try stored(#"{"weights": [0.5, -1], "margin": 0.1, "bias": 0.3}"#)
                 == DirectionHead(weights: [0.5, -1], margin: 0.1, bias: 0.3))
@@ -201,7 +195,7 @@ struct SentimentAnalyzerTests {
                 _ = try stored(bad)
                 Issue.record("accepted \(bad)")
             } catch let error as AnalysisError {
-                #expect(error.description.hasPrefix(folder.appendingPathComponent("config.json").path))
+                #expect(error.description.hasPrefix(file))
                 #expect(error.description.contains("direction_head") && !error.description.contains("\n"))
             }
         }

@@ -48,6 +48,9 @@ public struct EncoderConfig: Sendable, Equatable {
     /// Class names of the classification head, in logit order; empty without a head.
     public var labels: [String]
     public var padTokenId: Int
+    /// The file's `"squeezechat"` section, decoded but not typed: settings for the layers above the
+    /// engine (TextAnalysis reads its sentiment heads there). Nil when the file has none.
+    public var squeezechat: JSONValue?
 
     /// Size of one attention head.
     public var headSize: Int { hiddenSize / headCount }
@@ -67,13 +70,10 @@ extension EncoderConfig {
 
     /// Decodes the bytes of a `config.json`; `file` names it in errors.
     public static func decode(_ data: Data, file: String) throws -> EncoderConfig {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: data)
-        } catch {
+        guard let root = JSONValue.parse(data) else {
             throw ModelLoadError(.malformedFile, file: file, "config is not valid JSON")
         }
-        guard let json = object as? [String: Any] else {
+        guard let json = root.object else {
             throw ModelLoadError(.malformedFile, file: file, "config is not a JSON object")
         }
         return try ConfigReader(json: json, file: file).config()
@@ -82,23 +82,26 @@ extension EncoderConfig {
 
 /// Reads typed values out of the decoded JSON, turning every absence or type error into one line.
 private struct ConfigReader {
-    let json: [String: Any]
+    let json: [String: JSONValue]
     let file: String
 
     func fail(_ problem: String) -> ModelLoadError {
         ModelLoadError(.invalidConfig, file: file, problem)
     }
 
+    /// The value of `key`, nil when it is absent or null.
+    func value(_ key: String) -> JSONValue? {
+        guard let value = json[key], value != .null else { return nil }
+        return value
+    }
+
     func int(_ key: String, default fallback: Int? = nil) throws -> Int {
-        guard let value = json[key], !(value is NSNull) else {
+        guard let value = value(key) else {
             if let fallback { return fallback }
             throw fail("missing required key \"\(key)\"")
         }
-        // JSONSerialization yields NSNumber; reject booleans and non-integral numbers.
-        guard let number = value as? NSNumber, isNumeric(number),
-              let exact = Int(exactly: number.doubleValue) else {
-            throw fail("\"\(key)\" must be an integer")
-        }
+        // Booleans and non-integral numbers are not integers.
+        guard case .integer(let exact) = value else { throw fail("\"\(key)\" must be an integer") }
         return exact
     }
 
@@ -109,28 +112,26 @@ private struct ConfigReader {
     }
 
     func float(_ key: String, default fallback: Float) throws -> Float {
-        guard let value = json[key], !(value is NSNull) else { return fallback }
-        guard let number = value as? NSNumber, isNumeric(number) else {
-            throw fail("\"\(key)\" must be a number")
-        }
-        return number.floatValue
+        guard let value = value(key) else { return fallback }
+        guard let number = value.number else { throw fail("\"\(key)\" must be a number") }
+        return Float(number)
     }
 
     func string(_ key: String) throws -> String? {
-        guard let value = json[key], !(value is NSNull) else { return nil }
-        guard let text = value as? String else { throw fail("\"\(key)\" must be a string") }
+        guard let value = value(key) else { return nil }
+        guard let text = value.string else { throw fail("\"\(key)\" must be a string") }
         return text
     }
 
     func labels() throws -> [String] {
-        guard let raw = json["id2label"], !(raw is NSNull) else { return [] }
-        guard let table = raw as? [String: Any] else { throw fail("\"id2label\" must be an object") }
+        guard let raw = value("id2label") else { return [] }
+        guard let table = raw.object else { throw fail("\"id2label\" must be an object") }
         var labels = [String](repeating: "", count: table.count)
         for (key, value) in table {
             guard let index = Int(key), index >= 0, index < table.count else {
                 throw fail("\"id2label\" keys must be 0..<\(table.count), got \"\(key)\"")
             }
-            guard let name = value as? String else { throw fail("\"id2label\"[\"\(key)\"] must be a string") }
+            guard let name = value.string else { throw fail("\"id2label\"[\"\(key)\"] must be a string") }
             labels[index] = name
         }
         return labels
@@ -155,9 +156,8 @@ private struct ConfigReader {
             throw fail("hidden_size \(hidden) is not a multiple of num_attention_heads \(heads)")
         }
         let intermediate = try positive("intermediate_size")
-        if architecture == .squeezebert, let embedding = json["embedding_size"] as? NSNumber,
-           embedding.intValue != hidden {
-            throw fail("embedding_size \(embedding.intValue) must equal hidden_size \(hidden) for SqueezeBERT")
+        if architecture == .squeezebert, case .integer(let embedding)? = json["embedding_size"], embedding != hidden {
+            throw fail("embedding_size \(embedding) must equal hidden_size \(hidden) for SqueezeBERT")
         }
 
         let groups: EncoderConfig.Groups
@@ -200,12 +200,7 @@ private struct ConfigReader {
             activation: activation,
             groups: groups,
             labels: labels,
-            padTokenId: try int("pad_token_id", default: 0))
+            padTokenId: try int("pad_token_id", default: 0),
+            squeezechat: value("squeezechat"))
     }
-}
-
-/// True when the number is not a JSON boolean (JSONSerialization gives both as NSNumber; a
-/// boolean's Objective-C type code is "c").
-private func isNumeric(_ number: NSNumber) -> Bool {
-    String(cString: number.objCType) != "c"
 }

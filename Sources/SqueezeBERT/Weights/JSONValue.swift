@@ -1,8 +1,9 @@
-// Any JSON value, decoded without a schema, so a header can be checked field by field.
+// Any JSON value, decoded without a schema, so a file can be checked field by field.
 //
-// Decoding the `.safetensors` header straight into Codable structs would turn every mistake
-// into a DecodingError about coding paths; decoding into this tree first lets the header
-// validator say "tensor 'x': shape must be an array of non-negative integers" instead.
+// Decoding the `.safetensors` header or `config.json` straight into Codable structs would turn
+// every mistake into a DecodingError about coding paths; decoding into this tree first lets the
+// validator say "tensor 'x': shape must be an array of non-negative integers" instead. The
+// config's own sections for the layers above the engine are handed on in this form.
 // Integers are kept apart from other numbers because shapes and offsets must be whole.
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -11,7 +12,7 @@ import Foundation
 #endif
 
 /// A parsed JSON value.
-enum JSONValue: Equatable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// A number with an integral value that fits in `Int` (`3`, `3.0` and `3e0` alike).
@@ -24,7 +25,7 @@ enum JSONValue: Equatable {
 }
 
 extension JSONValue: Decodable {
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -47,6 +48,44 @@ extension JSONValue: Decodable {
 extension JSONValue {
     /// Parses `bytes` as one JSON document; `nil` when it is not valid JSON.
     static func parse(_ bytes: UnsafeRawBufferPointer) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        parse(Data(bytes))
+    }
+
+    /// Parses `data` as one JSON document; `nil` when it is not valid JSON.
+    public static func parse(_ data: Data) -> JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: data)
+    }
+
+    /// The value of `key` when this is an object that has it.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let members) = self { return members[key] }
+        return nil
+    }
+
+    /// The number, integral or not; nil for anything else (booleans included).
+    public var number: Double? {
+        switch self {
+        case .integer(let value): Double(value)
+        case .number(let value): value
+        default: nil
+        }
+    }
+
+    /// The text of a string value.
+    public var string: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    /// The elements of an array value.
+    public var array: [JSONValue]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
+    /// The members of an object value.
+    public var object: [String: JSONValue]? {
+        if case .object(let value) = self { return value }
+        return nil
     }
 }
