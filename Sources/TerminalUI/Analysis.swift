@@ -27,28 +27,6 @@ public struct AnalyzerSentenceTagger: SentenceTagger {
     }
 }
 
-/// Leave-one-word-out attribution for `/why`: for each word, how much the probability of the
-/// text's sentiment label drops when that word is removed (negative: the word worked against it).
-public enum Attribution {
-    /// The label, its probability, and each word's delta; nil when the model has no classification head.
-    public static func leaveOneOut(_ text: String, model: EncoderModel) -> (label: String, score: Float, words: [WordAttribution])? {
-        let words = text.split(whereSeparator: \.isWhitespace).map(String.init)
-        guard !words.isEmpty, model.encoder.hasClassifier else { return nil }
-        let variants = [words.joined(separator: " ")] + words.indices.map { skip in
-            words.enumerated().filter { $0.offset != skip }.map(\.element).joined(separator: " ")
-        }
-        var probabilities: [[Float]] = []
-        for start in stride(from: 0, to: variants.count, by: 32) {
-            let output = model.encode(Array(variants[start..<min(start + 32, variants.count)])).output
-            for index in 0..<output.batchSize { probabilities.append(output.probabilities(index) ?? []) }
-        }
-        guard let base = probabilities.first, let best = base.indices.max(by: { base[$0] < base[$1] }) else { return nil }
-        let labels = model.config.labels
-        let attributions = words.indices.map { WordAttribution(word: words[$0], delta: base[best] - probabilities[$0 + 1][best]) }
-        return (labels[best], base[best], attributions)
-    }
-}
-
 /// What `/model` says about the loaded model.
 public enum ModelSummary {
     public static func describe(_ model: EncoderModel) -> String {

@@ -1,6 +1,7 @@
 import CTerminalShim
 import ChatEngine
 import Foundation
+import TextAnalysis
 
 /// The full-screen chat: a thin ncurses loop over the Transcript, LineEditor, History and
 /// StatusBar models. The UI thread only reads keys and draws; every encoder pass runs on a
@@ -229,8 +230,8 @@ public final class ChatApp {
             start("tagging…") { .tagged(tagger.tag(text)) }
         case .why:
             guard let turn = lastTurn else { transcript.append(.error("/why explains the last turn: say something first")); return }
-            let model = engine.model
-            start("explaining…") { .why(Attribution.leaveOneOut(turn.text, model: model)) }
+            let analyzer = engine.sentiment
+            start("explaining…") { .why(analyzer?.explain(turn.text)) }
         case .bench:
             start("benchmarking…") { .bench(quickBench(engine: engine)) }
         }
@@ -324,7 +325,7 @@ public final class ChatApp {
 enum WorkResult: Sendable {
     case turn(Int, Turn)
     case tagged([TaggedSentence])
-    case why((label: String, score: Float, words: [WordAttribution])?)
+    case why(SentimentExplanation?)
     case bench(LatencyStats)
 }
 

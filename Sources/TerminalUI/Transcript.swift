@@ -1,5 +1,6 @@
 import ChatEngine
 import Foundation
+import TextAnalysis
 
 /// How a piece of text is shown; the raw values are the shim's TUIStyle numbers.
 public enum Style: Int32, Sendable {
@@ -31,13 +32,6 @@ public struct TaggedSentence: Sendable, Equatable {
     public var label: String
     public var score: Float
     public init(sentence: String, label: String, score: Float) { self.sentence = sentence; self.label = label; self.score = score }
-}
-
-/// One word's share of a sentiment: how much the label's probability drops without it.
-public struct WordAttribution: Sendable, Equatable {
-    public var word: String
-    public var delta: Float
-    public init(word: String, delta: Float) { self.word = word; self.delta = delta }
 }
 
 /// What the conversation shows, entry by entry.
