@@ -51,17 +51,14 @@ struct EvalChatCommand: ParsableCommand {
         let weakest = Self.perIntent(held, names: set.intents.map(\.name)).prefix(worst)
 
         if json {
-            let rows = weakest.map { row in
-                "{\"intent\":\(JSON.string(row.name)),\"examples\":\(row.examples),\"accuracy\":\(row.accuracy),"
-                    + "\"confused_with\":\(row.confusedWith.map(JSON.string) ?? "null")}"
-            }
-            print("{\"folder\":\(JSON.string(folder.path)),\"model\":\(JSON.string(encoder.folder.path)),"
-                  + "\"intents\":\(set.intents.count),\"examples\":\(embeddings.count),"
-                  + "\"out_of_scope_examples\":\(outOfScope.count),\"threshold\":\(threshold),"
-                  + "\"threshold_from_file\":\(set.confidenceThreshold != nil),"
-                  + "\"inscope_accuracy\":\(calibration.inScopeAccuracy),\"inscope_accuracy_no_threshold\":\(withoutThreshold),"
-                  + "\"oos_recall\":\(calibration.outOfScopeRecall.map { "\($0)" } ?? "null"),"
-                  + "\"weakest\":[\(rows.joined(separator: ","))]}")
+            JSONOutput.print(ChatEvaluationRecord(
+                folder: folder.path, model: encoder.folder.path, intents: set.intents.count, examples: embeddings.count,
+                outOfScopeExamples: outOfScope.count, threshold: threshold, thresholdFromFile: set.confidenceThreshold != nil,
+                inscopeAccuracy: calibration.inScopeAccuracy, inscopeAccuracyNoThreshold: withoutThreshold,
+                oosRecall: OrNull(calibration.outOfScopeRecall),
+                weakest: weakest.map {
+                    .init(intent: $0.name, examples: $0.examples, accuracy: $0.accuracy, confusedWith: OrNull($0.confusedWith))
+                }))
             return
         }
         print("intents              \(set.intents.count) from \(folder.path); \(embeddings.count) examples, "
