@@ -38,3 +38,37 @@ public struct IntentMetrics: Sendable, Equatable {
         macroF1 = score.macroF1
     }
 }
+
+/// One intent's held-out accuracy, and the intent its misses went to most often.
+public struct IntentAccuracy: Sendable, Equatable {
+    public var name: String
+    public var examples: Int
+    public var accuracy: Float
+    /// nil when no example was missed.
+    public var confusedWith: String?
+
+    public init(name: String, examples: Int, accuracy: Float, confusedWith: String?) {
+        self.name = name
+        self.examples = examples
+        self.accuracy = accuracy
+        self.confusedWith = confusedWith
+    }
+}
+
+extension IntentClassifier.HeldOutConfidences {
+    /// Held-out accuracy per intent named in `names` (best class right, threshold aside), weakest
+    /// first (ties by name), with the class its misses went to most often (ties: the first class).
+    public func perIntent(names: [String]) -> [IntentAccuracy] {
+        var total = [Int](repeating: 0, count: names.count), right = total
+        var misses = [[Int: Int]](repeating: [:], count: names.count)
+        for example in inScope {
+            total[example.label] += 1
+            if example.correct { right[example.label] += 1 } else { misses[example.label][example.predicted, default: 0] += 1 }
+        }
+        return names.indices.filter { total[$0] > 0 }.map { i in
+            let confused = misses[i].max { ($0.value, $1.key) < ($1.value, $0.key) }.map { names[$0.key] }
+            return IntentAccuracy(name: names[i], examples: total[i], accuracy: Float(right[i]) / Float(total[i]),
+                                  confusedWith: confused)
+        }.sorted { ($0.accuracy, $0.name) < ($1.accuracy, $1.name) }
+    }
+}
