@@ -6,7 +6,9 @@ import Foundation
 public struct ModelSummary: Sendable {
     /// The model folder's name, e.g. "squeezechat-sentiment".
     public let name: String
+    /// The model folder.
     public let folder: URL
+    /// The encoder's shape, groups and labels, from `config.json`.
     public let config: EncoderConfig
     /// Whether the checkpoint has `pooler.dense` (sentence-embedding checkpoints may not).
     public let hasPooler: Bool

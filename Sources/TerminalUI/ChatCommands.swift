@@ -56,11 +56,14 @@ public func chatBanner(_ model: ModelSummary, intents: Int, leave: String) -> St
 /// What slash commands do, for the full-screen chat and the line-oriented one alike: each
 /// command becomes transcript entries, shown at once or made by a job that runs the model.
 public struct ChatCommands: Sendable {
+    /// The engine whose turns, intents and model the commands report on.
     public let engine: ChatEngine
+    /// What `/tag` tags with.
     public let tagger: any SentenceTagger
     /// What `/help` shows.
     public let help: String
 
+    /// Commands over `engine`; `help` is the full-screen help unless the chat has other keys.
     public init(engine: ChatEngine, tagger: any SentenceTagger, help: String = SlashCommand.helpText) {
         self.engine = engine
         self.tagger = tagger

@@ -41,12 +41,16 @@ public struct IntentMetrics: Sendable, Equatable {
 
 /// One intent's held-out accuracy, and the intent its misses went to most often.
 public struct IntentAccuracy: Sendable, Equatable {
+    /// The intent's name.
     public var name: String
+    /// Its held-out examples.
     public var examples: Int
+    /// The share of them whose best intent was right.
     public var accuracy: Float
     /// nil when no example was missed.
     public var confusedWith: String?
 
+    /// A row as counted.
     public init(name: String, examples: Int, accuracy: Float, confusedWith: String?) {
         self.name = name
         self.examples = examples
