@@ -32,16 +32,3 @@ public struct Turn: Sendable, Equatable {
     public static let outOfScope = "out_of_scope"
     public var isOutOfScope: Bool { intent == Turn.outOfScope }
 }
-
-/// A monotonic stopwatch in milliseconds.
-struct Stopwatch {
-    private var start = ContinuousClock.now
-
-    /// Milliseconds since the last lap (or start), and restarts.
-    mutating func lap() -> Double {
-        let now = ContinuousClock.now
-        let elapsed = start.duration(to: now)
-        start = now
-        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-    }
-}

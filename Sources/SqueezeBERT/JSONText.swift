@@ -1,5 +1,4 @@
-/// JSON string literals, the one escaper the package uses: the safetensors writer's headers and
-/// the command line's JSON output both go through it.
+/// JSON string literals for the safetensors writer's headers.
 public enum JSONText {
     /// `text` as a JSON string literal, escaped as serde_json (the safetensors reference) does:
     /// quote, backslash and control characters only; everything else is written as is (UTF-8).

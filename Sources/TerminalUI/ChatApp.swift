@@ -2,6 +2,7 @@ import CTerminalShim
 import ChatEngine
 import Foundation
 import TextAnalysis
+import SqueezeBERT
 
 /// The full-screen chat: a thin ncurses loop over the Transcript, LineEditor, History and
 /// StatusBar models. The UI thread only reads keys and draws; every encoder pass runs on a
@@ -18,7 +19,7 @@ public final class ChatApp {
 
     let engine: ChatEngine
     let session: ChatSession
-    let tagger: any SentenceTagger
+    let commands: ChatCommands
     let settings: Settings
     var transcript = Transcript() { didSet { laidOut = nil } }
     /// The transcript laid out at a width, kept until the transcript changes, so keystrokes do not re-wrap it.
@@ -41,7 +42,7 @@ public final class ChatApp {
     public init(engine: ChatEngine, tagger: any SentenceTagger, settings: Settings = Settings()) {
         self.engine = engine
         self.session = ChatSession(engine: engine)
-        self.tagger = tagger
+        self.commands = ChatCommands(engine: engine, tagger: tagger)
         self.settings = settings
         self.history = History(file: settings.historyFile)
     }
@@ -50,7 +51,7 @@ public final class ChatApp {
     public func run() {
         guard tui_start(settings.useColor ? 1 : 0) == 0 else { return }
         defer { tui_stop() }
-        transcript.append(.info("squeezechat: \(engine.model.name), \(engine.intents.intents.count) intents. /help for commands, Ctrl-D to leave."))
+        transcript.append(.info(chatBanner(ModelSummary(engine.model), intents: engine.intents.intents.count, leave: "Ctrl-D")))
         draw()
         while running {
             var value: UInt32 = 0
@@ -205,35 +206,11 @@ public final class ChatApp {
     }
 
     func command(_ command: SlashCommand) {
-        let engine = self.engine, tagger = self.tagger
-        switch command {
-        case .help: transcript.append(.info(SlashCommand.helpText))
-        case .quit: running = false
+        switch commands.run(command, lastTurn: lastTurn, lastPaste: lastPaste, transcript: transcript) {
+        case .show(let entries): transcript.entries += entries
+        case .work(let label, let job): start(label) { .entries(job()) }
         case .clear: transcript.entries.removeAll()
-        case .intents:
-            transcript.append(.info(engine.intents.intents.map(\.name).joined(separator: ", ")))
-        case .model: transcript.append(.info(ModelSummary.describe(engine.model)))
-        case .unknown(let name): transcript.append(.error("unknown command \(name); /help lists them"))
-        case .save(let path):
-            guard !path.isEmpty else { transcript.append(.error("/save needs a file name")); return }
-            let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
-            do {
-                try Data(transcript.markdown(model: engine.model.name).utf8).write(to: url, options: .atomic)
-                transcript.append(.info("saved the transcript to \(url.path)"))
-            } catch {
-                transcript.append(.error("cannot save \(url.path): \(error.localizedDescription)"))
-            }
-        case .tag(let argument):
-            guard let text = argument.isEmpty ? lastPaste : argument else {
-                transcript.append(.error("/tag needs text (or paste some first)")); return
-            }
-            start("tagging…") { .tagged(tagger.tag(text)) }
-        case .why:
-            guard let turn = lastTurn else { transcript.append(.error("/why explains the last turn: say something first")); return }
-            let analyzer = engine.sentiment
-            start("explaining…") { .why(analyzer?.explain(turn.text)) }
-        case .bench:
-            start("benchmarking…") { .bench(quickBench(engine: engine)) }
+        case .quit: running = false
         }
     }
 
@@ -255,17 +232,8 @@ public final class ChatApp {
             transcript.append(.bot(turn.reply))
             stats.add(turn.timings.total)
             lastTurn = turn
-        case .tagged(let sentences):
-            transcript.append(sentences.isEmpty ? .error("this model has no sentiment head to tag with") : .tagged(sentences))
-        case .why(let explanation):
-            if let explanation {
-                transcript.append(.why(label: explanation.label, score: explanation.score, words: explanation.words))
-            } else {
-                transcript.append(.error("this model has no sentiment head to explain"))
-            }
-        case .bench(let run):
-            transcript.append(.info(String(format: "bench: %d turns, p50 %.1f ms, p95 %.1f ms, %.0f turns/s", run.count,
-                                           run.median ?? 0, run.p95 ?? 0, 1000 / max(run.median ?? 1, 0.001))))
+        case .entries(let entries):
+            transcript.entries += entries
         }
     }
 
@@ -324,9 +292,8 @@ public final class ChatApp {
 /// What a worker job hands back to the UI thread.
 enum WorkResult: Sendable {
     case turn(Int, Turn)
-    case tagged([TaggedSentence])
-    case why(SentimentExplanation?)
-    case bench(LatencyStats)
+    /// A slash command's entries.
+    case entries([TranscriptEntry])
 }
 
 /// A lock-protected queue of finished jobs, posted from the worker and taken by the UI loop.

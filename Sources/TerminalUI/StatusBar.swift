@@ -1,5 +1,6 @@
 import ChatEngine
 import Foundation
+import SqueezeBERT
 
 /// Latencies of the turns since the app started: rolling median and p95, and a sparkline of the recent ones.
 public struct LatencyStats: Sendable, Equatable {
@@ -13,10 +14,7 @@ public struct LatencyStats: Sendable, Equatable {
 
     /// Nearest-rank percentile (0-100) of all samples; nil when there are none.
     public func percentile(_ p: Double) -> Double? {
-        guard !samples.isEmpty else { return nil }
-        let sorted = samples.sorted()
-        let rank = Int((p / 100 * Double(sorted.count)).rounded(.up))
-        return sorted[min(max(rank, 1), sorted.count) - 1]
+        nearestRankPercentile(samples.sorted(), p / 100)
     }
 
     /// One block character per recent turn (at most `count`), scaled from the lowest to the highest shown.

@@ -176,10 +176,9 @@ public struct SentimentAnalyzer: Sendable {
 
 /// Softmax of one row of logits.
 func softmax(_ logits: [Float]) -> [Float] {
-    let top = logits.max() ?? 0
-    let exps = logits.map { Foundation.exp($0 - top) }
-    let sum = exps.reduce(0, +)
-    return exps.map { $0 / sum }
+    var row = logits
+    row.withUnsafeMutableBufferPointer { Kernels.softmax($0.baseAddress!, rows: 1, columns: $0.count) }
+    return row
 }
 
 /// A problem the analysis cannot work around, in one line.

@@ -33,27 +33,11 @@ struct AskCommand: ParsableCommand {
         let session = ChatSession(engine: engine)
         TextInput.forEach(arguments: texts) { text in
             let turn = session.respond(to: text)
-            print(json ? Self.json(turn) : turn.reply)
+            if json {
+                JSONOutput.print(TurnRecord(turn))
+            } else {
+                print(turn.reply)
+            }
         }
-    }
-
-    static func json(_ turn: Turn) -> String {
-        var fields = [
-            "\"text\":\(JSON.string(turn.text))", "\"reply\":\(JSON.string(turn.reply))",
-            "\"intent\":\(JSON.string(turn.intent))", "\"confidence\":\(JSON.number(turn.confidence))",
-        ]
-        if let nearest = turn.nearestIntent { fields.append("\"nearest_intent\":\(JSON.string(nearest))") }
-        if let sentiment = turn.sentiment {
-            let probabilities = zip(sentiment.labels, sentiment.probabilities).map { "\(JSON.string($0)):\(JSON.number($1))" }
-            fields.append("\"sentiment\":{\"label\":\(JSON.string(sentiment.label)),\"score\":\(JSON.number(sentiment.score)),"
-                          + "\"probabilities\":{\(probabilities.joined(separator: ","))}}")
-        } else {
-            fields.append("\"sentiment\":null")
-        }
-        let t = turn.timings
-        let stages = [("tokenize", t.tokenize), ("encode", t.encode), ("classify", t.classify),
-                      ("retrieve", t.retrieve), ("total", t.total)]
-        fields.append("\"timings_ms\":{" + stages.map { "\"\($0.0)\":\(String(format: "%.3f", $0.1))" }.joined(separator: ",") + "}")
-        return "{" + fields.joined(separator: ",") + "}"
     }
 }

@@ -104,7 +104,7 @@ struct BenchCommand: ParsableCommand {
         var budget = Benchmark.Budget()
         budget.minSeconds = minTime
         var results: [Benchmark.Result] = []
-        let commandStart = DispatchTime.now().uptimeNanoseconds
+        let commandStart = Stopwatch()
         var startup: Double? = nil
         if !json { print(Self.header) }
         for precision in precisions {
@@ -113,7 +113,7 @@ struct BenchCommand: ParsableCommand {
                                         instructionSet: instructionSet)
             if startup == nil {
                 _ = loaded.embed(["hello world"])
-                startup = Double(DispatchTime.now().uptimeNanoseconds - commandStart) / 1e9
+                startup = commandStart.seconds
             }
             for b in batches {
                 for t in seqs where t <= loaded.config.maxPositions {
@@ -129,14 +129,9 @@ struct BenchCommand: ParsableCommand {
         }
         let rss = Double(Benchmark.peakResidentBytes()) / 1_048_576
         if json {
-            let rows = results.map { r in
-                "{\"batch\":\(r.batch),\"seq\":\(r.tokens),\"threads\":\(r.threads),\"precision\":\"\(r.precision.rawValue)\",\"kernels\":\"\(r.kernels.rawValue)\","
-                    + "\"p50_ms\":\(Self.fixed(r.p50, 4)),\"p95_ms\":\(Self.fixed(r.p95, 4)),\"p99_ms\":\(Self.fixed(r.p99, 4)),"
-                    + "\"seq_per_s\":\(Self.fixed(r.sequencesPerSecond, 2)),\"runs\":\(r.runs)}"
-            }
-            let startupField = startup.map { Self.fixed($0 * 1000, 1) } ?? "null"
-            print("{\"results\":[\(rows.joined(separator: ","))],\"load_to_first_embedding_ms\":\(startupField),"
-                  + "\"peak_rss_mb\":\(Self.fixed(rss, 1))}")
+            JSONOutput.print(BenchRecord(results: results.map(BenchRecord.Row.init),
+                                         loadToFirstEmbeddingMs: OrNull(startup.map { FixedDigits($0 * 1000, 1) }),
+                                         peakRssMb: FixedDigits(rss, 1)))
         } else {
             if let startup { print("load to first embedding: \(Self.fixed(startup * 1000, 1)) ms") }
             print("peak resident memory: \(Self.fixed(rss, 1)) MB")
@@ -155,7 +150,11 @@ struct BenchCommand: ParsableCommand {
         for tokens in comparison.skipped {
             Output.warn("--seq \(tokens) is longer than a model's window (--max-length or max_position_embeddings); skipped")
         }
-        print(json ? comparison.json() : comparison.table())
+        if json {
+            JSONOutput.print(comparison.record)
+        } else {
+            print(comparison.table())
+        }
     }
 
     static let header = "batch  seq  threads  precision  kernels     p50 ms     p95 ms     p99 ms      seq/s"

@@ -1,82 +1,21 @@
 import Foundation
 import SqueezeBERT
+import TerminalUI
 import TextAnalysis
 
 /// `squeezechat bench --compare DIR_A DIR_B`: two model folders side by side (parameters, file
 /// size, FLOPs per token, batch-1 latency and, with --eval, sentiment accuracy), so a grouped
 /// student can be judged against its dense teacher on this machine.
 struct BenchComparison {
-    /// The static cost of one model: what the config and the weights file say, no timing.
-    struct Cost {
-        let config: EncoderConfig
-        let hasPooler: Bool
-        let hasClassifier: Bool
-        /// Bytes of `model.safetensors`.
-        let fileBytes: Int
-
-        /// Word, position and token-type tables plus the embeddings LayerNorm.
-        var embeddingParameters: Int {
-            let C = config.hiddenSize
-            return (config.vocabSize + config.maxPositions + config.typeVocabSize) * C + 2 * C
-        }
-
-        /// One encoder layer: six (grouped) projections with biases, two LayerNorms.
-        var layerParameters: Int {
-            let C = config.hiddenSize, I = config.intermediateSize, g = config.groups
-            let weights = C * C / g.query + C * C / g.key + C * C / g.value + C * C / g.postAttention
-                + C * I / g.intermediate + I * C / g.output
-            let biases = 4 * C + I + C
-            return weights + biases + 2 * 2 * C
-        }
-
-        /// Pooler (dense C -> C) when the checkpoint has one.
-        var poolerParameters: Int { hasPooler ? config.hiddenSize * config.hiddenSize + config.hiddenSize : 0 }
-
-        /// Classifier (C -> labels) when the checkpoint has one.
-        var classifierParameters: Int {
-            hasClassifier ? (config.hiddenSize + 1) * config.labels.count : 0
-        }
-
-        var encoderParameters: Int { config.layerCount * layerParameters }
-
-        var totalParameters: Int {
-            embeddingParameters + encoderParameters + poolerParameters + classifierParameters
-        }
-
-        /// FLOPs per token of the six projections of every layer: 2 * K * N / G each (a multiply
-        /// and an add per kept weight). Independent of the sequence length.
-        var projectionFlopsPerToken: Int {
-            let C = config.hiddenSize, I = config.intermediateSize, g = config.groups
-            let macs = C * C / g.query + C * C / g.key + C * C / g.value + C * C / g.postAttention
-                + C * I / g.intermediate + I * C / g.output
-            return 2 * config.layerCount * macs
-        }
-
-        /// FLOPs per token of attention at `tokens` tokens: per layer, Q K^T is 2 * T * C per query
-        /// token (T keys, head size C/H, H heads) and probabilities x V the same, so 4 * T * C.
-        func attentionFlopsPerToken(tokens T: Int) -> Int {
-            4 * config.layerCount * T * config.hiddenSize
-        }
-
-        func flopsPerToken(tokens: Int) -> Int { projectionFlopsPerToken + attentionFlopsPerToken(tokens: tokens) }
-
-        /// "squeezebert q/k/v/post/intermediate/output 4/4/4/1/4/4".
-        var groupsText: String {
-            let g = config.groups
-            return [g.query, g.key, g.value, g.postAttention, g.intermediate, g.output].map(String.init)
-                .joined(separator: "/")
-        }
-    }
-
     /// How FLOPs are counted, printed under the table and into the JSON.
     static let flopNote = "FLOPs per token: 2*K*N/G for each of the six projections of every layer, plus attention "
         + "4*T*C per layer at T tokens (Q K^T and probabilities x V); embeddings, LayerNorm, softmax, GELU, biases, "
         + "pooler and classifier (once per sequence) are not counted."
 
-    /// One loaded model and its cost.
+    /// One loaded model and what it costs.
     struct Side {
         let model: EncoderModel
-        let cost: Cost
+        let summary: ModelSummary
     }
 
     /// Batch-1 latency of both models at one (tokens, threads).
@@ -97,13 +36,7 @@ struct BenchComparison {
         } catch {
             Output.fail("\(path): \(error)")
         }
-        let weights = url.appendingPathComponent("model.safetensors").path
-        let bytes = (try? FileManager.default.attributesOfItem(atPath: weights)[.size] as? Int) ?? 0
-        // The pooler is optional in sentence-embedding checkpoints; a forward pass shows whether it ran.
-        let hasPooler = model.encode(["hello"]).output.pooled != nil
-        let cost = Cost(config: model.config, hasPooler: hasPooler, hasClassifier: model.encoder.hasClassifier,
-                        fileBytes: bytes)
-        return Side(model: model, cost: cost)
+        return Side(model: model, summary: ModelSummary(model))
     }
 
     let a: Side, b: Side
@@ -166,28 +99,17 @@ extension BenchComparison {
         value.isFinite ? String(format: "%.\(digits)f", value) : "null"
     }
 
-    /// 1234567 -> "1,234,567".
-    static func grouped(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return (value < 0 ? "-" : "") + out
-    }
-
     /// The side-by-side table: one row per measure, columns A, B and B/A.
     func table() -> String {
         var rows: [(String, String, String, String)] = []
         func add(_ name: String, _ x: String, _ y: String, _ r: String = "") { rows.append((name, x, y, r)) }
         func addCount(_ name: String, _ x: Int, _ y: Int) {
-            add(name, Self.grouped(x), Self.grouped(y), Self.number(Self.ratio(Double(y), Double(x)), 3))
+            add(name, groupedDigits(x), groupedDigits(y), Self.number(Self.ratio(Double(y), Double(x)), 3))
         }
-        let ca = a.cost, cb = b.cost
+        let ca = a.summary, cb = b.summary
         add("folder", a.model.name, b.model.name)
         add("architecture", ca.config.architecture.rawValue, cb.config.architecture.rawValue)
-        add("groups q/k/v/post/int/out", ca.groupsText, cb.groupsText)
+        add("groups q/k/v/post/int/out", Self.groupsText(ca.config), Self.groupsText(cb.config))
         func shape(_ c: EncoderConfig) -> String {
             "\(c.layerCount)L \(c.hiddenSize)C \(c.headCount)H \(c.intermediateSize)I"
         }
@@ -231,52 +153,27 @@ extension BenchComparison {
         return out.joined(separator: "\n")
     }
 
-    /// One JSON object: "a" and "b" (facts per model), "cases" (latency and FLOPs per length and
-    /// thread count, with B/A ratios), "ratios" and, with --eval, "eval".
-    func json() -> String {
-        func side(_ s: Side, _ evaluation: SentimentEvaluation?) -> String {
-            let c = s.cost, g = c.config.groups
-            var fields = [
-                "\"folder\":\(JSON.string(s.model.folder.path))",
-                "\"architecture\":\(JSON.string(c.config.architecture.rawValue))",
-                "\"layers\":\(c.config.layerCount)", "\"hidden\":\(c.config.hiddenSize)",
-                "\"heads\":\(c.config.headCount)", "\"intermediate\":\(c.config.intermediateSize)",
-                "\"groups\":{\"q\":\(g.query),\"k\":\(g.key),\"v\":\(g.value),\"post_attention\":\(g.postAttention),"
-                    + "\"intermediate\":\(g.intermediate),\"output\":\(g.output)}",
-                "\"parameters\":{\"total\":\(c.totalParameters),\"embeddings\":\(c.embeddingParameters),"
-                    + "\"layers\":\(c.encoderParameters),\"pooler\":\(c.poolerParameters),"
-                    + "\"classifier\":\(c.classifierParameters)}",
-                "\"file_bytes\":\(c.fileBytes)",
-                "\"precision\":\(JSON.string(s.model.encoder.precision.rawValue))",
-                "\"projection_flops_per_token\":\(c.projectionFlopsPerToken)",
-            ]
-            if let evaluation {
-                fields.append("\"accuracy\":\(evaluation.score.accuracy)")
-                fields.append("\"macro_f1\":\(evaluation.score.macroF1)")
-            }
-            return "{" + fields.joined(separator: ",") + "}"
-        }
-        let cases = timings.map { t in
-            let fa = a.cost.flopsPerToken(tokens: t.tokens), fb = b.cost.flopsPerToken(tokens: t.tokens)
-            return "{\"seq\":\(t.tokens),\"threads\":\(t.threads),\"a_p50_ms\":\(Self.number(t.a.p50, 6)),"
-                + "\"b_p50_ms\":\(Self.number(t.b.p50, 6)),\"latency_ratio\":\(Self.number(t.ratio, 4)),"
-                + "\"a_runs\":\(t.a.runs),\"b_runs\":\(t.b.runs),"
-                + "\"a_flops_per_token\":\(fa),\"b_flops_per_token\":\(fb),"
-                + "\"flops_ratio\":\(Self.number(Self.ratio(Double(fb), Double(fa)), 6))}"
-        }
-        let ratios = "{\"parameters\":\(Self.number(Self.ratio(Double(b.cost.totalParameters), Double(a.cost.totalParameters)), 6)),"
-            + "\"file_bytes\":\(Self.number(Self.ratio(Double(b.cost.fileBytes), Double(a.cost.fileBytes)), 6)),"
-            + "\"projection_flops\":\(Self.number(Self.ratio(Double(b.cost.projectionFlopsPerToken), Double(a.cost.projectionFlopsPerToken)), 6))}"
-        var fields = [
-            "\"a\":\(side(a, evaluation?.a))", "\"b\":\(side(b, evaluation?.b))",
-            "\"cases\":[\(cases.joined(separator: ","))]", "\"ratios\":\(ratios)",
-            "\"batch\":1", "\"skipped_seq\":\(JSON.array(skipped))",
-            "\"flops_note\":\(JSON.string(Self.flopNote))",
-        ]
-        if let evaluation {
-            fields.append("\"eval\":{\"file\":\(JSON.string(evaluation.file)),\"n\":\(evaluation.a.n),"
-                          + "\"decision\":\(JSON.string(evaluation.a.decision))}")
-        }
-        return "{" + fields.joined(separator: ",") + "}"
+    /// "4/4/4/1/4/4": the groups of q, k, v, post-attention, intermediate and output.
+    static func groupsText(_ config: EncoderConfig) -> String {
+        let g = config.groups
+        return [g.query, g.key, g.value, g.postAttention, g.intermediate, g.output].map(String.init).joined(separator: "/")
+    }
+
+    /// The comparison as the --json object.
+    var record: ComparisonRecord {
+        let sa = a.summary, sb = b.summary
+        func ratio(_ b: Int, _ a: Int) -> FixedDigits { FixedDigits(Self.ratio(Double(b), Double(a)), 6) }
+        return ComparisonRecord(
+            a: .init(sa, evaluation?.a), b: .init(sb, evaluation?.b),
+            cases: timings.map { t in
+                let fa = sa.flopsPerToken(tokens: t.tokens), fb = sb.flopsPerToken(tokens: t.tokens)
+                return .init(seq: t.tokens, threads: t.threads, aP50Ms: FixedDigits(t.a.p50, 6), bP50Ms: FixedDigits(t.b.p50, 6),
+                             latencyRatio: FixedDigits(t.ratio, 4), aRuns: t.a.runs, bRuns: t.b.runs,
+                             aFlopsPerToken: fa, bFlopsPerToken: fb, flopsRatio: ratio(fb, fa))
+            },
+            ratios: .init(parameters: ratio(sb.totalParameters, sa.totalParameters), fileBytes: ratio(sb.fileBytes, sa.fileBytes),
+                          projectionFlops: ratio(sb.projectionFlopsPerToken, sa.projectionFlopsPerToken)),
+            skippedSeq: skipped, flopsNote: Self.flopNote,
+            eval: evaluation.map { .init(file: $0.file, n: $0.a.n, decision: $0.a.decision) })
     }
 }

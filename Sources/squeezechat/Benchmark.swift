@@ -73,16 +73,16 @@ extension Benchmark {
         let ids = inputs(batch: shape.batch, tokens: shape.tokens, vocabSize: encoder.config.vocabSize)
         let lengths = [Int](repeating: shape.tokens, count: shape.batch)
         func pass() -> Double {
-            let start = DispatchTime.now().uptimeNanoseconds
+            let stopwatch = Stopwatch()
             let output = encoder.forward(ids: ids, lengths: lengths, sequenceLength: shape.tokens,
                                          threads: shape.threads)
-            let end = DispatchTime.now().uptimeNanoseconds
+            let elapsed = stopwatch.milliseconds
             precondition(output.lastHiddenState.count == shape.batch * shape.tokens * encoder.config.hiddenSize)
-            return Double(end - start) / 1e6
+            return elapsed
         }
-        let warmupStart = DispatchTime.now().uptimeNanoseconds
+        let warmup = Stopwatch()
         var warm = 0
-        while warm < budget.warmupRuns || Double(DispatchTime.now().uptimeNanoseconds - warmupStart) / 1e9 < budget.warmupSeconds {
+        while warm < budget.warmupRuns || warmup.seconds < budget.warmupSeconds {
             _ = pass()
             warm += 1
         }
@@ -94,11 +94,7 @@ extension Benchmark {
             total += t
         }
         times.sort()
-        func percentile(_ p: Double) -> Double {
-            // Nearest rank: the smallest time with at least p of the runs at or below it.
-            let rank = Int((p * Double(times.count)).rounded(.up))
-            return times[min(max(rank - 1, 0), times.count - 1)]
-        }
+        func percentile(_ p: Double) -> Double { nearestRankPercentile(times, p) ?? 0 }
         return Result(batch: shape.batch, tokens: shape.tokens, threads: shape.threads,
                       precision: encoder.precision, kernels: encoder.instructionSet, runs: times.count,
                       p50: percentile(0.50), p95: percentile(0.95), p99: percentile(0.99))

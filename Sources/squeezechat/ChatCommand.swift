@@ -2,6 +2,7 @@ import ArgumentParser
 import CReadline
 import ChatEngine
 import Foundation
+import SqueezeBERT
 import TerminalUI
 
 /// `squeezechat chat` (the default): a conversation with the bot.
@@ -39,10 +40,19 @@ struct ChatCommand: ParsableCommand {
             return
         }
         let session = ChatSession(engine: engine)
+        let commands = ChatCommands(engine: engine, tagger: AnalyzerSentenceTagger(model: engine.model),
+                                    help: SlashCommand.commandsHelp)
+        // Kept for /save and /why, as the full-screen chat keeps them.
+        var transcript = Transcript()
+        var lastTurn: Turn?
         if interactive {
-            print("squeezechat: \(engine.model.name), \(engine.intents.intents.count) intents. /help for commands, /quit to leave.")
+            print(chatBanner(ModelSummary(engine.model), intents: engine.intents.intents.count, leave: "/quit"))
         }
-        while true {
+        func show(_ entries: [TranscriptEntry]) {
+            for entry in entries { print(Transcript.plainText(entry)) }
+            transcript.entries += entries
+        }
+        reading: while true {
             guard let line = interactive ? Self.readInteractive() : readLine() else {
                 if interactive { print() }  // end the prompt's line after Ctrl-D
                 break
@@ -50,12 +60,25 @@ struct ChatCommand: ParsableCommand {
             let text = line.trimmingCharacters(in: .whitespaces)
             if text.isEmpty { continue }
             if text.hasPrefix("/") {
-                if !slashCommand(text, engine: engine) { break }
+                let command = SlashCommand.parse(text)
+                if command != .clear && command != .quit { transcript.append(.command(text)) }
+                switch commands.run(command, lastTurn: lastTurn, lastPaste: nil, transcript: transcript) {
+                case .show(let entries): show(entries)
+                case .work(_, let job): show(job())
+                case .clear:
+                    transcript.entries.removeAll()
+                    print("cleared the transcript")
+                case .quit: break reading
+                }
+                fflush(nil)
                 continue
             }
             let turn = session.respond(to: text)
+            transcript.append(.user(text, turn))
+            transcript.append(.bot(turn.reply))
+            lastTurn = turn
             if json {
-                print(AskCommand.json(turn))
+                JSONOutput.print(TurnRecord(turn))
             } else if interactive {
                 let sentiment = turn.sentiment.map { ", \($0.label)" } ?? ""
                 print("bot> \(turn.reply)")
@@ -74,18 +97,5 @@ struct ChatCommand: ParsableCommand {
         let line = String(cString: pointer)
         if !line.trimmingCharacters(in: .whitespaces).isEmpty { add_history(pointer) }
         return line
-    }
-
-    /// Runs a slash command; false means quit.
-    func slashCommand(_ text: String, engine: ChatEngine) -> Bool {
-        let command = text.split(separator: " ", maxSplits: 1).first.map(String.init) ?? text
-        switch command {
-        case "/quit", "/exit": return false
-        case "/help": print("/help  /intents  /model  /quit")
-        case "/intents": print(engine.intents.intents.map(\.name).joined(separator: ", "))
-        case "/model": print(ModelSummary.describe(engine.model))
-        default: print("unknown command \(command); /help lists them")
-        }
-        return true
     }
 }

@@ -31,7 +31,7 @@ struct EmbedCommand: ParsableCommand {
         var pending: [String] = []
         func flush() {
             for (text, vector) in zip(pending, encoder.embed(pending, pooling: pooling, normalize: normalize)) {
-                print("{\"text\":\(JSON.string(text)),\"embedding\":\(JSON.array(vector))}")
+                JSONOutput.print(EmbeddingRecord(text: text, embedding: vector))
             }
             pending.removeAll(keepingCapacity: true)
         }

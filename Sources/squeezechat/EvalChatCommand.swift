@@ -48,20 +48,17 @@ struct EvalChatCommand: ParsableCommand {
         let threshold = set.confidenceThreshold ?? held.calibratedThreshold()
         let calibration = held.calibration(at: threshold)
         let withoutThreshold = Float(held.inScope.filter(\.correct).count) / Float(max(held.inScope.count, 1))
-        let weakest = Self.perIntent(held, names: set.intents.map(\.name)).prefix(worst)
+        let weakest = held.perIntent(names: set.intents.map(\.name)).prefix(worst)
 
         if json {
-            let rows = weakest.map { row in
-                "{\"intent\":\(JSON.string(row.name)),\"examples\":\(row.examples),\"accuracy\":\(row.accuracy),"
-                    + "\"confused_with\":\(row.confusedWith.map(JSON.string) ?? "null")}"
-            }
-            print("{\"folder\":\(JSON.string(folder.path)),\"model\":\(JSON.string(encoder.folder.path)),"
-                  + "\"intents\":\(set.intents.count),\"examples\":\(embeddings.count),"
-                  + "\"out_of_scope_examples\":\(outOfScope.count),\"threshold\":\(threshold),"
-                  + "\"threshold_from_file\":\(set.confidenceThreshold != nil),"
-                  + "\"inscope_accuracy\":\(calibration.inScopeAccuracy),\"inscope_accuracy_no_threshold\":\(withoutThreshold),"
-                  + "\"oos_recall\":\(calibration.outOfScopeRecall.map { "\($0)" } ?? "null"),"
-                  + "\"weakest\":[\(rows.joined(separator: ","))]}")
+            JSONOutput.print(ChatEvaluationRecord(
+                folder: folder.path, model: encoder.folder.path, intents: set.intents.count, examples: embeddings.count,
+                outOfScopeExamples: outOfScope.count, threshold: threshold, thresholdFromFile: set.confidenceThreshold != nil,
+                inscopeAccuracy: calibration.inScopeAccuracy, inscopeAccuracyNoThreshold: withoutThreshold,
+                oosRecall: OrNull(calibration.outOfScopeRecall),
+                weakest: weakest.map {
+                    .init(intent: $0.name, examples: $0.examples, accuracy: $0.accuracy, confusedWith: OrNull($0.confusedWith))
+                }))
             return
         }
         print("intents              \(set.intents.count) from \(folder.path); \(embeddings.count) examples, "
@@ -80,23 +77,5 @@ struct EvalChatCommand: ParsableCommand {
                       + String(format: " %5.1f%% of %3d  ", row.accuracy * 100, row.examples) + (row.confusedWith ?? "-"))
             }
         }
-    }
-
-    struct IntentRow { var name: String; var examples: Int; var accuracy: Float; var confusedWith: String? }
-
-    /// Held-out accuracy per intent (best class right, threshold aside), weakest first, with the
-    /// class its misses went to most often.
-    static func perIntent(_ held: IntentClassifier.HeldOutConfidences, names: [String]) -> [IntentRow] {
-        var total = [Int](repeating: 0, count: names.count), right = total
-        var misses = [[Int: Int]](repeating: [:], count: names.count)
-        for example in held.inScope {
-            total[example.label] += 1
-            if example.correct { right[example.label] += 1 } else { misses[example.label][example.predicted, default: 0] += 1 }
-        }
-        return names.indices.filter { total[$0] > 0 }.map { i in
-            let confused = misses[i].max { ($0.value, $1.key) < ($1.value, $0.key) }.map { names[$0.key] }
-            return IntentRow(name: names[i], examples: total[i], accuracy: Float(right[i]) / Float(total[i]),
-                             confusedWith: confused)
-        }.sorted { ($0.accuracy, $0.name) < ($1.accuracy, $1.name) }
     }
 }

@@ -50,7 +50,7 @@ struct EvalIntentsCommand: ParsableCommand {
     }
 
     func run() throws {
-        var clock = ContinuousClock.now
+        var clock = Stopwatch()
         let encoder = try model.load()
         var trainRows = readRows(train)
         var testRows = readRows(test)
@@ -74,7 +74,7 @@ struct EvalIntentsCommand: ParsableCommand {
         let trainEmbeddings = embed(inScope.map(\.text))
         let oosEmbeddings = embed(trainRows.filter { $0.intent == oosLabel }.map(\.text))
         let testEmbeddings = embed(testRows.map(\.text))
-        let encodeSeconds = seconds(since: &clock)
+        let encodeSeconds = clock.lap() / 1000
 
         let labels = inScope.map { index[$0.intent]! }
         var parameters = IntentClassifier.Parameters()
@@ -91,22 +91,18 @@ struct EvalIntentsCommand: ParsableCommand {
         let classifier = IntentClassifier(embeddings: trainEmbeddings, labels: labels, classes: intentNames.count,
                                           outOfScope: oosEmbeddings, parameters: parameters, threshold: chosenThreshold)
         let predictions = testEmbeddings.map(classifier.predict)
-        let learnSeconds = seconds(since: &clock)
+        let learnSeconds = clock.lap() / 1000
 
         let gold = testRows.map { $0.intent == oosLabel ? nil : index[$0.intent] }
         let metrics = IntentMetrics(gold: gold, predicted: predictions.map(\.label),
                                     unthresholded: predictions.map(\.best), classes: intentNames.count)
         if json {
-            var fields = [
-                "\"n\":\(testRows.count)", "\"accuracy\":\(metrics.accuracy)", "\"inscope_accuracy\":\(metrics.inScopeAccuracy)",
-                "\"inscope_accuracy_no_threshold\":\(metrics.inScopeAccuracyWithoutThreshold)",
-                "\"macro_f1\":\(metrics.macroF1)", "\"threshold\":\(classifier.threshold)",
-                "\"intents\":\(intentNames.count)", "\"train_rows\":\(trainRows.count)",
-                "\"encode_seconds\":\(encodeSeconds)", "\"learn_and_classify_seconds\":\(learnSeconds)",
-            ]
-            fields.append("\"oos_recall\":" + (metrics.outOfScopeRecall.map { "\($0)" } ?? "null"))
-            fields.append("\"oos_precision\":" + (metrics.outOfScopePrecision.map { "\($0)" } ?? "null"))
-            print("{" + fields.joined(separator: ",") + "}")
+            JSONOutput.print(IntentEvaluationRecord(
+                n: testRows.count, accuracy: metrics.accuracy, inscopeAccuracy: metrics.inScopeAccuracy,
+                inscopeAccuracyNoThreshold: metrics.inScopeAccuracyWithoutThreshold, macroF1: metrics.macroF1,
+                threshold: classifier.threshold, intents: intentNames.count, trainRows: trainRows.count,
+                encodeSeconds: encodeSeconds, learnAndClassifySeconds: learnSeconds,
+                oosRecall: OrNull(metrics.outOfScopeRecall), oosPrecision: OrNull(metrics.outOfScopePrecision)))
         } else {
             let percent = { (value: Double) in String(format: "%.2f%%", value * 100) }
             print("test rows            \(testRows.count) (\(metrics.outOfScopeCount) out of scope)")
@@ -153,46 +149,6 @@ struct EvalIntentsCommand: ParsableCommand {
         }
         if rows.isEmpty { Output.fail("\(path): no rows") }
         return rows
-    }
-
-    func seconds(since start: inout ContinuousClock.Instant) -> Double {
-        let now = ContinuousClock.now
-        let elapsed = start.duration(to: now)
-        start = now
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    }
-}
-
-/// Accuracy figures of intent predictions; nil gold or prediction means out of scope.
-struct IntentMetrics {
-    var accuracy = 0.0, inScopeAccuracy = 0.0, inScopeAccuracyWithoutThreshold = 0.0, macroF1 = 0.0
-    var outOfScopeRecall: Double?, outOfScopePrecision: Double?
-    var outOfScopeCount = 0
-
-    init(gold: [Int?], predicted: [Int?], unthresholded: [Int], classes: Int) {
-        let n = gold.count
-        accuracy = Double(zip(gold, predicted).filter { $0 == $1 }.count) / Double(max(n, 1))
-        let inScope = gold.indices.filter { gold[$0] != nil }
-        inScopeAccuracy = Double(inScope.filter { predicted[$0] == gold[$0] }.count) / Double(max(inScope.count, 1))
-        inScopeAccuracyWithoutThreshold = Double(inScope.filter { unthresholded[$0] == gold[$0] }.count) / Double(max(inScope.count, 1))
-        outOfScopeCount = n - inScope.count
-        if outOfScopeCount > 0 {
-            let caught = gold.indices.filter { gold[$0] == nil && predicted[$0] == nil }.count
-            outOfScopeRecall = Double(caught) / Double(outOfScopeCount)
-            let flagged = predicted.filter { $0 == nil }.count
-            outOfScopePrecision = flagged == 0 ? 0 : Double(caught) / Double(flagged)
-        }
-        // Macro-F1 over the intents, plus the out-of-scope class when the test set has it.
-        var f1s: [Double] = []
-        let classesToScore: [Int?] = (0..<classes).map { Optional($0) } + (outOfScopeCount > 0 ? [nil] : [])
-        for label in classesToScore {
-            let truePositive = gold.indices.filter { gold[$0] == label && predicted[$0] == label }.count
-            let goldCount = gold.filter { $0 == label }.count, predictedCount = predicted.filter { $0 == label }.count
-            let precision = predictedCount == 0 ? 0 : Double(truePositive) / Double(predictedCount)
-            let recall = goldCount == 0 ? 0 : Double(truePositive) / Double(goldCount)
-            f1s.append(precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall))
-        }
-        macroF1 = f1s.reduce(0, +) / Double(max(f1s.count, 1))
     }
 }
 

@@ -42,10 +42,7 @@ struct EvalSentimentCommand: ParsableCommand {
         }
         let score = result.score, names = result.labelNames
         if json {
-            let matrix = score.confusion.map { JSON.array($0) }.joined(separator: ",")
-            print("{\"n\":\(result.n),\"accuracy\":\(score.accuracy),\"macro_f1\":\(score.macroF1),"
-                  + "\"labels\":[\(names.map(JSON.string).joined(separator: ","))],\"confusion\":[\(matrix)],"
-                  + "\"decision\":\(JSON.string(result.decision))}")
+            JSONOutput.print(SentimentEvaluationRecord(result))
             return
         }
         print("n         \(result.n)")

@@ -19,13 +19,7 @@ struct ResultWriter {
     mutating func write(_ result: Sentiment) {
         switch format {
         case .jsonl:
-            var line = "{\"text\":\(JSON.string(result.text)),\"label\":\(JSON.string(result.label)),"
-                + "\"score\":\(JSON.number(result.score)),\"probabilities\":{"
-            line += zip(result.labels, result.probabilities).map { "\(JSON.string($0)):\(JSON.number($1))" }.joined(separator: ",")
-            line += "}"
-            if result.windows > 1 { line += ",\"windows\":\(result.windows)" }
-            if withLogits { line += ",\"logits\":\(JSON.array(result.logits))" }
-            print(line + "}")
+JSONOutput.print(SentimentRecord(result, withLogits: withLogits))
         case .tsv:
             let text = result.text.map { $0 == "\t" || $0.isNewline ? " " : String($0) }.joined()
             print(([text, result.label, format3(result.score)] + result.probabilities.map(format3) + [String(result.windows)])

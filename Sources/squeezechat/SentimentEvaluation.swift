@@ -18,7 +18,7 @@ struct SentimentEvaluation {
     let threeWay: Bool
     /// The scored classes, as indices into `classNames`.
     let classes: [Int]
-    let score: Score
+    let score: ClassificationScore
 
     /// The scored classes' names, in confusion-matrix order.
     var labelNames: [String] { classes.map { Self.classNames[$0] } }
@@ -83,36 +83,6 @@ struct SentimentEvaluation {
         let threeWay = gold.contains(1)
         let classes = threeWay ? [0, 1, 2] : [0, 2]
         return SentimentEvaluation(n: gold.count, threeWay: threeWay, classes: classes,
-                                   score: Score(gold: gold, predicted: threeWay ? full : polar, classes: classes))
-    }
-}
-
-/// Accuracy, macro-F1 and the confusion matrix of a labelling.
-struct Score {
-    let accuracy: Double
-    let macroF1: Double
-    /// confusion[gold][predicted], in the order of `classes`.
-    let confusion: [[Int]]
-
-    init(gold: [Int], predicted: [Int], classes: [Int]) {
-        var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes.count), count: classes.count)
-        var correct = 0
-        for (g, p) in zip(gold, predicted) {
-            if g == p { correct += 1 }
-            // A prediction outside the scored classes (neutral on a binary file cannot happen) is skipped.
-            if let gi = classes.firstIndex(of: g), let pi = classes.firstIndex(of: p) { confusion[gi][pi] += 1 }
-        }
-        var f1s: [Double] = []
-        for c in classes.indices {
-            let truePositive = Double(confusion[c][c])
-            let predictedCount = Double(confusion.map { $0[c] }.reduce(0, +))
-            let goldCount = Double(confusion[c].reduce(0, +))
-            let precision = predictedCount > 0 ? truePositive / predictedCount : 0
-            let recall = goldCount > 0 ? truePositive / goldCount : 0
-            f1s.append(precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0)
-        }
-        self.accuracy = Double(correct) / Double(max(gold.count, 1))
-        self.macroF1 = f1s.reduce(0, +) / Double(max(f1s.count, 1))
-        self.confusion = confusion
+                                   score: ClassificationScore(gold: gold, predicted: threeWay ? full : polar, classes: classes))
     }
 }

@@ -21,10 +21,7 @@ struct TokenizeCommand: ParsableCommand {
         TextInput.forEach(arguments: texts) { text in
             let encoding = tokenizer.encode(text)
             if json {
-                let tokens = encoding.tokens.map(JSON.string).joined(separator: ",")
-                let offsets = encoding.offsets.map { "[\($0.lowerBound),\($0.upperBound)]" }.joined(separator: ",")
-                print("{\"text\":\(JSON.string(text)),\"tokens\":[\(tokens)],"
-                      + "\"ids\":\(JSON.array(encoding.ids.map(Int.init))),\"offsets\":[\(offsets)]}")
+                JSONOutput.print(TokensRecord(text: text, encoding: encoding))
             } else {
                 let cells = encoding.tokens.indices.map { i in
                     "\(encoding.tokens[i]) \(encoding.ids[i]) \(encoding.offsets[i].lowerBound)..<\(encoding.offsets[i].upperBound)"

@@ -44,7 +44,7 @@ public struct SoftmaxRegression: Sendable, Equatable {
         let lambda = 1 / (C * Float(N)), scale = 1 / Float(N)
         for step in 1...iterations {
             model.logits(features, rows: N, into: &probabilities)
-            softmaxRows(&probabilities, columns: L)
+            probabilities.withUnsafeMutableBufferPointer { Kernels.softmax($0.baseAddress!, rows: N, columns: L) }
             // dLoss/dlogits = (p - onehot) / N, stored transposed (L, N) for the gradient product.
             for l in 0..<L { gradB[l] = 0 }
             for i in 0..<N {
@@ -90,20 +90,8 @@ public struct SoftmaxRegression: Sendable, Equatable {
             }
         }
         for l in 0..<classes { out[l] += bias[l] }
-        softmaxRows(&out, columns: classes)
+        out.withUnsafeMutableBufferPointer { Kernels.softmax($0.baseAddress!, rows: $0.count / classes, columns: classes) }
         return out
-    }
-}
-
-/// Numerically stable softmax over each row of a (rows, columns) buffer.
-func softmaxRows(_ x: inout [Float], columns L: Int) {
-    let rows = x.count / L
-    for i in 0..<rows {
-        var maximum = -Float.infinity
-        for l in 0..<L { maximum = max(maximum, x[i * L + l]) }
-        var sum: Float = 0
-        for l in 0..<L { let e = (x[i * L + l] - maximum).exponential; x[i * L + l] = e; sum += e }
-        for l in 0..<L { x[i * L + l] /= sum }
     }
 }
 

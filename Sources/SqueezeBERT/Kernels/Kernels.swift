@@ -190,8 +190,7 @@ extension Kernels {
             for n in 0..<N { maximum = max(maximum, row[n]) }
             var sum: Float = 0
             for n in 0..<N { let e = exp(row[n] - maximum); row[n] = e; sum += e }
-            let inverse = 1 / sum
-            for n in 0..<N { row[n] *= inverse }
+            for n in 0..<N { row[n] /= sum }
         }
     }
 

@@ -128,13 +128,12 @@ public final class ComputePool: @unchecked Sendable {
         while true {
             var current = cthreads_load(generation)
             if current == seen {
-                let start = DispatchTime.now().uptimeNanoseconds
+                let waiting = Stopwatch()
                 var spins = 0
                 while current == seen {
                     spins += 1
                     if spins < 1000 { cthreads_pause() } else { _ = cthreads_yield() }
-                    if spins & 63 == 0,
-                       Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 > Self.spinSeconds {
+                    if spins & 63 == 0, waiting.seconds > Self.spinSeconds {
                         pthread_mutex_lock(&mutex)
                         cthreads_fetch_add(sleepers, 1)
                         while cthreads_load(generation) == seen { pthread_cond_wait(&condition, &mutex) }
