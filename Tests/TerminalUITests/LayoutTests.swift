@@ -88,11 +88,26 @@ import Testing
         transcript.append(.user("hello there, this is a fairly long line that has to wrap", Self.turn()))
         transcript.append(.bot("Hi!"))
         let lines = transcript.lines(width: 30)
-        let text = lines.map { $0.map(\.text).joined() }
-        #expect(text.contains { $0.contains("[greeting 0.93] [positive 0.71] [3.2 ms]") || $0.contains("[greeting 0.93]") }, "\(text)")
-        #expect(lines.flatMap { $0 }.contains { $0.text == "[positive 0.71]" && $0.style == .positive })
-        #expect(text.allSatisfy { DisplayWidth.of($0) <= 30 }, "\(text)")
-        #expect(text.last == "bot  Hi!")
+        // The whole screen text: the user's words wrapped under "you", then every badge (intent,
+        // sentiment, latency), wrapped as whole badges, never cut inside one.
+        #expect(lines.map { $0.map(\.text).joined() } == [
+            "",
+            "you  hello there, this is a",
+            "     fairly long line that has",
+            "     to wrap",
+            "     [greeting 0.93]",
+            "     [positive 0.71] [3.2 ms]",
+            "bot  Hi!",
+        ])
+        let badges = lines[4...5].flatMap { $0 }.filter { $0.text.hasPrefix("[") }
+        #expect(badges == [Span("[greeting 0.93]", .badge), Span("[positive 0.71]", .positive), Span("[3.2 ms]", .badge)])
+    }
+
+    @Test func badgesShareOneLineWhenTheyFit() {
+        let lines = Transcript.lines(.user("hello", Self.turn(total: 12.25)), width: 80).map { $0.map(\.text).joined() }
+        #expect(lines == ["", "you  hello", "     [greeting 0.93] [positive 0.71] [12.2 ms]"])
+        let pending = Transcript.lines(.user("hello", nil), width: 80).map { $0.map(\.text).joined() }
+        #expect(pending == ["", "you  hello", "     …"], "a turn still being answered shows a placeholder badge")
     }
 
     @Test func whyHighlightsTheStrongestWords() {
