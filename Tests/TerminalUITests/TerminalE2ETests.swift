@@ -5,8 +5,9 @@ import Testing
 /// `send-keys`, the screen read with `capture-pane`. Every wait polls the screen with a deadline.
 /// Each run talks to its own tmux server (a private socket), so it never meets another run's screen.
 @Suite(.serialized) struct TerminalE2ETests {
-    /// Two intents whose replies the test can recognise; `--threshold 0` keeps every turn in scope,
-    /// whatever the model makes of it.
+    /// Intents whose replies the test can recognise. The chat runs the bundled model, so a clear turn
+    /// must land in its intent; `--threshold 0` keeps every turn in scope (the out-of-scope cut is
+    /// tested elsewhere).
     static let intents = """
         intents:
           - name: greeting
@@ -15,6 +16,9 @@ import Testing
           - name: weather
             examples: [is it raining, what is the weather, will it be sunny]
             responses: ["REPLY-WEATHER: I cannot see outside."]
+          - name: joke
+            examples: [tell me a joke, make me laugh, say something funny]
+            responses: ["REPLY-JOKE: I would tell you a UDP joke, but you might not get it."]
         """
 
     @Test func fullScreenChatInTmux() throws {
@@ -44,23 +48,24 @@ import Testing
         var screen = try terminal.waitFor("the prompt", timeout: 60) { $0.last?.hasPrefix("you>") == true && $0.count == 30 }
         #expect(screen[27].contains("no turns yet"), "status bar before the first turn:\n\(screen.joined(separator: "\n"))")
 
-        // A turn: the reply, the user turn's badges, the status bar's latency and intent.
-        try terminal.run(["send-keys", "-t", "0", "-l", "hello there"])
+        // A clear turn (not one of the examples): the joke's reply, and its intent in the user turn's
+        // badges and the status bar.
+        try terminal.run(["send-keys", "-t", "0", "-l", "do you know any good jokes"])
         try terminal.run(["send-keys", "-t", "0", "Enter"])
         screen = try terminal.waitFor("the reply") { $0.contains { $0.contains("REPLY-") } }
         let text = screen.joined(separator: "\n")
-        let intent = text.contains("REPLY-GREETING") ? "greeting" : "weather"
+        #expect(text.contains("bot  REPLY-JOKE: "), "a question about jokes should be answered by the joke intent:\n\(text)")
         screen = try terminal.waitFor("the status bar's latency") { Self.matches($0[27], #"\d+\.\d ms  tok"#) }
         #expect(screen[27].contains("p50") && screen[27].contains("p95"), "status line 1: \(screen[27])")
-        #expect(screen[28].contains("\(intent) "), "status line 2 should name the intent \(intent): \(screen[28])")
-        #expect(screen.contains { $0.contains("[\(intent) ") && $0.contains(" ms]") }, "badges:\n\(text)")
+        #expect(Self.matches(screen[28], #"^ joke \d\.\d\d │ "#), "status line 2 should name the intent joke: \(screen[28])")
+        #expect(screen.contains { Self.matches($0, #"^     \[joke \d\.\d\d\] .* \[\d+\.\d ms\]$"#) }, "badges:\n\(text)")
 
         // History: Up recalls the last input, Ctrl-R finds it by a fragment, Ctrl-G cancels the search.
         try terminal.run(["send-keys", "-t", "0", "Up"])
-        _ = try terminal.waitFor("Up recalling the last input") { $0[29] == "you> hello there" }
+        _ = try terminal.waitFor("Up recalling the last input") { $0[29] == "you> do you know any good jokes" }
         try terminal.run(["send-keys", "-t", "0", "C-u", "C-r"])
-        try terminal.run(["send-keys", "-t", "0", "-l", "ther"])
-        _ = try terminal.waitFor("the reverse search") { $0[29].hasPrefix("(reverse-i-search)`ther': hello there") }
+        try terminal.run(["send-keys", "-t", "0", "-l", "jok"])
+        _ = try terminal.waitFor("the reverse search") { $0[29].hasPrefix("(reverse-i-search)`jok': do you know any good jokes") }
         try terminal.run(["send-keys", "-t", "0", "C-g"])
         _ = try terminal.waitFor("the cancelled search") { $0[29] == "you>" }
 
@@ -76,9 +81,26 @@ import Testing
             }
         }
 
+        // /why explains the label the badge shows, also where the neutral head overrules the
+        // positive-vs-negative direction (a thank-you: neutral, though it leans positive).
+        try terminal.run(["send-keys", "-t", "0", "-l", "thanks, that was helpful"])
+        try terminal.run(["send-keys", "-t", "0", "Enter"])
+        screen = try terminal.waitFor("the thank-you's badges") { lines in
+            guard let row = lines.lastIndex(of: "you  thanks, that was helpful"), row + 1 < lines.count else { return false }
+            return Self.matches(lines[row + 1], #"\[\d+\.\d ms\]$"#)
+        }
+        let badgeRow = screen[try #require(screen.lastIndex(of: "you  thanks, that was helpful")) + 1]
+        let badge = try #require(badgeRow.firstMatch(of: #/\[(positive|negative|neutral) \d\.\d\d\]/#),
+                                 "the turn has a sentiment badge: \(badgeRow)")
+        try terminal.run(["send-keys", "-t", "0", "-l", "/why"])
+        try terminal.run(["send-keys", "-t", "0", "Enter"])
+        screen = try terminal.waitFor("the answer to /why") { $0.contains { $0.contains(#/^     why \w+ \d\.\d\d:/#) } }
+        let why = try #require(screen.lazy.compactMap { $0.firstMatch(of: #/^     why (\w+) \d\.\d\d:/#) }.last)
+        #expect(why.1 == badge.1, "/why must explain the badge's label: badge \(badgeRow), /why \(why.0)")
+
         // The other slash commands answer in the transcript.
-        for (command, answer) in [("/why", "why "), ("/bench", "bench: 20 turns, p50"), ("/model", "parameters: "),
-                                  ("/intents", "greeting, weather"), ("/nope", "unknown command /nope")] {
+        for (command, answer) in [("/bench", "bench: 20 turns, p50"), ("/model", "parameters: "),
+                                  ("/intents", "greeting, weather, joke"), ("/nope", "unknown command /nope")] {
             try terminal.run(["send-keys", "-t", "0", "-l", command])
             try terminal.run(["send-keys", "-t", "0", "Enter"])
             _ = try terminal.waitFor("the answer to \(command)") { $0.contains { $0.contains(answer) } }
@@ -87,7 +109,7 @@ import Testing
         try terminal.run(["send-keys", "-t", "0", "-l", "/save \(saved.path)"])
         try terminal.run(["send-keys", "-t", "0", "Enter"])
         _ = try terminal.waitFor("the saved transcript") { $0.contains { $0.contains("saved the transcript") } }
-        #expect(try String(contentsOf: saved, encoding: .utf8).contains("**you:** hello there"))
+        #expect(try String(contentsOf: saved, encoding: .utf8).contains("**you:** do you know any good jokes"))
 
         // Resizes re-lay out at once: smaller, too small (a notice), larger.
         try terminal.run(["resize-window", "-t", "0", "-x", "60", "-y", "15"])
