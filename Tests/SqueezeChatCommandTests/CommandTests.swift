@@ -130,14 +130,33 @@ struct CommandTests {
         #expect(text.stdout.contains("accuracy  1.0000") && text.stdout.contains("confusion"))
     }
 
-    @Test("eval sentiment on a three-way file scores all three labels")
+    @Test("eval sentiment on a three-way file: the confusion matrix counts gold labels against the labels tag gives")
     func evalThreeWay() throws {
-        let run = try squeezechat(["eval", "sentiment", "--data", Self.fixtures.appendingPathComponent("three-way.tsv").path, "--json"])
-        #expect(run.status == 0)
-        let json = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
-        #expect(json["n"] as? Int == 3)
-        #expect(json["labels"] as? [String] == ["negative", "neutral", "positive"])
-        #expect((json["confusion"] as? [[Int]])?.map { $0.reduce(0, +) } == [1, 1, 1])
+        let file = Self.fixtures.appendingPathComponent("three-way.tsv")
+        let run = try squeezechat(["eval", "sentiment", "--data", file.path, "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let labels = ["negative", "neutral", "positive"]
+        #expect(json["n"] as? Int == 7)
+        #expect(json["labels"] as? [String] == labels)
+        let confusion = try #require(json["confusion"] as? [[Int]])
+        // Counted by hand (rows gold, columns predicted): the model calls the cancelled flight and the
+        // thank-you neutral and the lukewarm film negative; the other four rows are right.
+        #expect(confusion == [[1, 1, 0], [1, 1, 0], [0, 1, 2]])
+        #expect(json["accuracy"] as? Double == 4.0 / 7)
+        // F1 per label: negative 1/2, neutral 2/5 (precision 1/3, recall 1/2), positive 4/5.
+        #expect(abs(try #require(json["macro_f1"] as? Double) - 17.0 / 30) < 1e-12)
+
+        // The same matrix, counted here from the labels `tag` gives the same sentences.
+        let rows = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
+        let tag = try squeezechat(["tag", "--by", "line", "--format", "jsonl"], input: rows.map { $0[0] }.joined(separator: "\n") + "\n")
+        let predicted = try self.rows(tag.stdout).map { $0["label"] as? String ?? "" }
+        #expect(predicted.count == rows.count, "\(tag.stderr)")
+        var expected = [[Int]](repeating: [0, 0, 0], count: 3)
+        for (row, label) in zip(rows, predicted) {
+            expected[try #require(labels.firstIndex(of: row[1]))][try #require(labels.firstIndex(of: label), "\(row[0])")] += 1
+        }
+        #expect(confusion == expected)
     }
 
     @Test("Malformed rows fail with the file and line number", arguments: [

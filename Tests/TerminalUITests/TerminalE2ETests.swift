@@ -1,18 +1,13 @@
 import Foundation
-import XCTest
+import Testing
 
 /// Drives the real `squeezechat` binary in a real terminal: tmux at a fixed size, keys sent with
 /// `send-keys`, the screen read with `capture-pane`. Every wait polls the screen with a deadline.
-final class TerminalE2ETests: XCTestCase {
-    /// The model the test chats with. The tiny committed test model for now, so CI needs no download;
-    /// switch this one constant to the bundled default model when it lands.
-
-    static var packageRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-
-    /// Two intents whose replies the test can recognise; `--threshold 0` keeps every turn in scope,
-    /// whatever the (random) test model makes of it.
+/// Each run talks to its own tmux server (a private socket), so it never meets another run's screen.
+@Suite(.serialized) struct TerminalE2ETests {
+    /// Intents whose replies the test can recognise. The chat runs the bundled model, so a clear turn
+    /// must land in its intent; `--threshold 0` keeps every turn in scope (the out-of-scope cut is
+    /// tested elsewhere).
     static let intents = """
         intents:
           - name: greeting
@@ -21,13 +16,16 @@ final class TerminalE2ETests: XCTestCase {
           - name: weather
             examples: [is it raining, what is the weather, will it be sunny]
             responses: ["REPLY-WEATHER: I cannot see outside."]
+          - name: joke
+            examples: [tell me a joke, make me laugh, say something funny]
+            responses: ["REPLY-JOKE: I would tell you a UDP joke, but you might not get it."]
         """
 
-    func testFullScreenChatInTmux() throws {
-        let tmux = try XCTUnwrap(Self.findExecutable("tmux"),
-                                 "tmux is required for the end-to-end test: apt-get install tmux (.ci/run installs it)")
-        let binary = try XCTUnwrap(Self.findProduct("squeezechat"),
-                                   "the squeezechat binary was not found next to the test bundle; run `swift build` first")
+    @Test func fullScreenChatInTmux() throws {
+        let tmux = try #require(Self.findExecutable("tmux"),
+                                "tmux is required for the end-to-end test: apt-get install tmux (.ci/run installs it)")
+        let binary = try #require(Self.findProduct("squeezechat"),
+                                  "the squeezechat binary was not found next to the test bundle; run `swift build` first")
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("squeezechat-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch.appendingPathComponent("intents"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -46,27 +44,28 @@ final class TerminalE2ETests: XCTestCase {
         ].joined(separator: " ")
         try terminal.run(["-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", command])
 
-        // Start-up: the prompt and the status bar.
-        var screen = try terminal.waitFor("the prompt") { $0.last?.hasPrefix("you>") == true && $0.count == 30 }
-        XCTAssertTrue(screen[27].contains("no turns yet"), "status bar before the first turn:\n\(screen.joined(separator: "\n"))")
+        // Start-up (a cold start: the model loads and the intents are encoded): the prompt and the status bar.
+        var screen = try terminal.waitFor("the prompt", timeout: 60) { $0.last?.hasPrefix("you>") == true && $0.count == 30 }
+        #expect(screen[27].contains("no turns yet"), "status bar before the first turn:\n\(screen.joined(separator: "\n"))")
 
-        // A turn: the reply, the user turn's badges, the status bar's latency and intent.
-        try terminal.run(["send-keys", "-t", "0", "-l", "hello there"])
+        // A clear turn (not one of the examples): the joke's reply, and its intent in the user turn's
+        // badges and the status bar.
+        try terminal.run(["send-keys", "-t", "0", "-l", "do you know any good jokes"])
         try terminal.run(["send-keys", "-t", "0", "Enter"])
         screen = try terminal.waitFor("the reply") { $0.contains { $0.contains("REPLY-") } }
         let text = screen.joined(separator: "\n")
-        let intent = text.contains("REPLY-GREETING") ? "greeting" : "weather"
+        #expect(text.contains("bot  REPLY-JOKE: "), "a question about jokes should be answered by the joke intent:\n\(text)")
         screen = try terminal.waitFor("the status bar's latency") { Self.matches($0[27], #"\d+\.\d ms  tok"#) }
-        XCTAssertTrue(screen[27].contains("p50") && screen[27].contains("p95"), "status line 1: \(screen[27])")
-        XCTAssertTrue(screen[28].contains("\(intent) "), "status line 2 should name the intent \(intent): \(screen[28])")
-        XCTAssertTrue(screen.contains { $0.contains("[\(intent) ") && $0.contains(" ms]") }, "badges:\n\(text)")
+        #expect(screen[27].contains("p50") && screen[27].contains("p95"), "status line 1: \(screen[27])")
+        #expect(Self.matches(screen[28], #"^ joke \d\.\d\d │ "#), "status line 2 should name the intent joke: \(screen[28])")
+        #expect(screen.contains { Self.matches($0, #"^     \[joke \d\.\d\d\] .* \[\d+\.\d ms\]$"#) }, "badges:\n\(text)")
 
         // History: Up recalls the last input, Ctrl-R finds it by a fragment, Ctrl-G cancels the search.
         try terminal.run(["send-keys", "-t", "0", "Up"])
-        _ = try terminal.waitFor("Up recalling the last input") { $0[29] == "you> hello there" }
+        _ = try terminal.waitFor("Up recalling the last input") { $0[29] == "you> do you know any good jokes" }
         try terminal.run(["send-keys", "-t", "0", "C-u", "C-r"])
-        try terminal.run(["send-keys", "-t", "0", "-l", "ther"])
-        _ = try terminal.waitFor("the reverse search") { $0[29].hasPrefix("(reverse-i-search)`ther': hello there") }
+        try terminal.run(["send-keys", "-t", "0", "-l", "jok"])
+        _ = try terminal.waitFor("the reverse search") { $0[29].hasPrefix("(reverse-i-search)`jok': do you know any good jokes") }
         try terminal.run(["send-keys", "-t", "0", "C-g"])
         _ = try terminal.waitFor("the cancelled search") { $0[29] == "you>" }
 
@@ -74,7 +73,7 @@ final class TerminalE2ETests: XCTestCase {
         try terminal.run(["send-keys", "-t", "0", "-l", "/tag "])
         try terminal.run(["send-keys", "-t", "0", "-l", "\u{1B}[200~I love this phone.\nThe battery is awful!\nShipping was fine.\u{1B}[201~"])
         screen = try terminal.waitFor("the paste in the input line") { $0[29].contains("Shipping was fine.") }
-        XCTAssertFalse(screen.contains { $0.contains("[positive") && $0.contains("I love this phone.") }, "paste must not submit")
+        #expect(!screen.contains { $0.contains("[positive") && $0.contains("I love this phone.") }, "paste must not submit")
         try terminal.run(["send-keys", "-t", "0", "Enter"])
         screen = try terminal.waitFor("three tagged sentences") { lines in
             ["I love this phone.", "The battery is awful!", "Shipping was fine."].allSatisfy { sentence in
@@ -82,9 +81,26 @@ final class TerminalE2ETests: XCTestCase {
             }
         }
 
+        // /why explains the label the badge shows, also where the neutral head overrules the
+        // positive-vs-negative direction (a thank-you: neutral, though it leans positive).
+        try terminal.run(["send-keys", "-t", "0", "-l", "thanks, that was helpful"])
+        try terminal.run(["send-keys", "-t", "0", "Enter"])
+        screen = try terminal.waitFor("the thank-you's badges") { lines in
+            guard let row = lines.lastIndex(of: "you  thanks, that was helpful"), row + 1 < lines.count else { return false }
+            return Self.matches(lines[row + 1], #"\[\d+\.\d ms\]$"#)
+        }
+        let badgeRow = screen[try #require(screen.lastIndex(of: "you  thanks, that was helpful")) + 1]
+        let badge = try #require(badgeRow.firstMatch(of: #/\[(positive|negative|neutral) \d\.\d\d\]/#),
+                                 "the turn has a sentiment badge: \(badgeRow)")
+        try terminal.run(["send-keys", "-t", "0", "-l", "/why"])
+        try terminal.run(["send-keys", "-t", "0", "Enter"])
+        screen = try terminal.waitFor("the answer to /why") { $0.contains { $0.contains(#/^     why \w+ \d\.\d\d:/#) } }
+        let why = try #require(screen.lazy.compactMap { $0.firstMatch(of: #/^     why (\w+) \d\.\d\d:/#) }.last)
+        #expect(why.1 == badge.1, "/why must explain the badge's label: badge \(badgeRow), /why \(why.0)")
+
         // The other slash commands answer in the transcript.
-        for (command, answer) in [("/why", "why "), ("/bench", "bench: 20 turns, p50"), ("/model", "parameters: "),
-                                  ("/intents", "greeting, weather"), ("/nope", "unknown command /nope")] {
+        for (command, answer) in [("/bench", "bench: 20 turns, p50"), ("/model", "parameters: "),
+                                  ("/intents", "greeting, weather, joke"), ("/nope", "unknown command /nope")] {
             try terminal.run(["send-keys", "-t", "0", "-l", command])
             try terminal.run(["send-keys", "-t", "0", "Enter"])
             _ = try terminal.waitFor("the answer to \(command)") { $0.contains { $0.contains(answer) } }
@@ -93,17 +109,17 @@ final class TerminalE2ETests: XCTestCase {
         try terminal.run(["send-keys", "-t", "0", "-l", "/save \(saved.path)"])
         try terminal.run(["send-keys", "-t", "0", "Enter"])
         _ = try terminal.waitFor("the saved transcript") { $0.contains { $0.contains("saved the transcript") } }
-        XCTAssertTrue(try String(contentsOf: saved, encoding: .utf8).contains("**you:** hello there"))
+        #expect(try String(contentsOf: saved, encoding: .utf8).contains("**you:** do you know any good jokes"))
 
         // Resizes re-lay out at once: smaller, too small (a notice), larger.
         try terminal.run(["resize-window", "-t", "0", "-x", "60", "-y", "15"])
         screen = try terminal.waitFor("the 60x15 layout") { $0.count == 15 && $0[14].hasPrefix("you>") && $0[12].contains(" ms") }
-        XCTAssertTrue(screen.allSatisfy { $0.count <= 60 }, screen.joined(separator: "\n"))
+        #expect(screen.allSatisfy { $0.count <= 60 }, "\(screen.joined(separator: "\n"))")
         try terminal.run(["resize-window", "-t", "0", "-x", "20", "-y", "4"])
         _ = try terminal.waitFor("the too-small notice") { $0.first?.hasPrefix("terminal too small") == true }
         try terminal.run(["resize-window", "-t", "0", "-x", "120", "-y", "35"])
         screen = try terminal.waitFor("the 120x35 layout") { $0.count == 35 && $0[34].hasPrefix("you>") && $0[32].contains(" ms") }
-        XCTAssertTrue(Self.matches(screen[33], #"squeezechat-sentiment │ \d+ threads?$"#), "status line 2 at 120 columns: \(screen[33])")
+        #expect(Self.matches(screen[33], #"squeezechat-sentiment │ \d+ threads?$"#), "status line 2 at 120 columns: \(screen[33])")
 
         // Ctrl-C clears the line, Ctrl-D on the empty line quits with status 0 and a sane terminal.
         try terminal.run(["send-keys", "-t", "0", "-l", "half a thought"])
@@ -112,12 +128,12 @@ final class TerminalE2ETests: XCTestCase {
         _ = try terminal.waitFor("the cleared line") { $0.last?.contains("half a thought") == false }
         try terminal.run(["send-keys", "-t", "0", "C-d"])
         screen = try terminal.waitFor("the exit") { $0.contains { $0.hasPrefix("tty:") } }
-        XCTAssertTrue(screen.contains("squeezechat exited with status 0"), screen.joined(separator: "\n"))
+        #expect(screen.contains("squeezechat exited with status 0"), "\(screen.joined(separator: "\n"))")
         let tty = screen.first { $0.hasPrefix("tty:") } ?? ""
-        XCTAssertTrue(tty.contains(" icanon") && tty.contains(" echo") && !tty.contains("-icanon") && !tty.contains("-echo"),
-                      "terminal modes after exit: \(tty)")
-        XCTAssertEqual(try terminal.output(["display-message", "-p", "-t", "0", "#{alternate_on}"]), "0",
-                       "the alternate screen must be left")
+        #expect(tty.contains(" icanon") && tty.contains(" echo") && !tty.contains("-icanon") && !tty.contains("-echo"),
+                "terminal modes after exit: \(tty)")
+        #expect(try terminal.output(["display-message", "-p", "-t", "0", "#{alternate_on}"]) == "0",
+                "the alternate screen must be left")
     }
 
     // MARK: helpers
@@ -137,8 +153,8 @@ final class TerminalE2ETests: XCTestCase {
 
     /// A product built next to the test bundle (Linux: the runner's folder; macOS: beside the .xctest bundle).
     static func findProduct(_ name: String) -> URL? {
-        let candidates = [Bundle.main.bundleURL, Bundle(for: TerminalE2ETests.self).bundleURL.deletingLastPathComponent(),
-                          Bundle.main.bundleURL.deletingLastPathComponent()]
+        let testBundles = Bundle.allBundles.filter { $0.bundlePath.hasSuffix(".xctest") }.map { $0.bundleURL.deletingLastPathComponent() }
+        let candidates = [Bundle.main.bundleURL] + testBundles + [Bundle.main.bundleURL.deletingLastPathComponent()]
         return candidates.map { $0.appendingPathComponent(name) }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 }
@@ -155,6 +171,8 @@ struct Tmux {
     /// Runs one tmux command and returns its output. It is spawned with posix_spawn and reaped with
     /// waitpid, its output going to a file: Foundation's Process notices an exit only when every
     /// holder of its status socket has gone, and the server `new-session` starts would hold it forever.
+    /// It starts with no signal blocked: tests run on pool threads that block signals, and a mask
+    /// inherited by the server and the app would hide SIGWINCH (no re-layout) and SIGTERM from them.
     @discardableResult
     func output(_ arguments: [String]) throws -> String {
         let capture = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)")
@@ -166,10 +184,17 @@ struct Tmux {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, capture.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
         let cArguments = argv.map { strdup($0) } + [nil]
         defer { cArguments.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable.path, &actions, nil, cArguments, environ)
+        let spawned = posix_spawn(&pid, executable.path, &actions, &attributes, cArguments, environ)
         guard spawned == 0 else { throw Failure(description: "cannot start tmux: \(String(cString: strerror(spawned)))") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1, errno == EINTR {}
