@@ -47,7 +47,7 @@ step() {
 # The neutral band of both models: evaluate.py's choice on the TweetEval tune half for the dense model
 # (its report prints "neutral_band_tau": 0.96); the student keeps it. Only a fallback once the neutral
 # head is stored.
-TAU=0.96
+NEUTRAL_BAND=0.96
 
 # --- the dense model (squeezechat-sentiment) -------------------------------------------------------
 
@@ -66,7 +66,7 @@ step evaluate-after "$PY" "$T/evaluate.py" --cache "$WORK/cache.pt" --data "$DAT
     --out "$WORK/reports/metrics-after.json"
 # 5. SqueezeBERT layout, then int8 with the band.
 step convert-finetuned "$PY" "$T/convert.py" --bert "$WORK/finetuned" --out "$WORK/squeezebert"
-step export "$PY" "$T/export.py" --model "$WORK/squeezebert" --out "$WORK/squeezechat-sentiment" --neutral-band "$TAU"
+step export "$PY" "$T/export.py" --model "$WORK/squeezebert" --out "$WORK/squeezechat-sentiment" --neutral-band "$NEUTRAL_BAND"
 # 6. The two heads, stored in the folder's config.json.
 step neutral-head "$PY" "$T/neutral_head.py" --model "$WORK/squeezechat-sentiment" --data "$DATA" \
     --out "$WORK/reports/neutral-head.json" --write
@@ -114,7 +114,7 @@ step student7e "$PY" "$T/distill.py" "${DISTILL[@]}" --out "$WORK/student7e" --r
     --max-steps 2800 --lr 4e-5 --cos-weight 12 --banking-repeat 2 --label-weight 1 --eval-every 400 --seed 4
 # 11. int8, its own heads, and the same checks as the dense model's.
 S="$WORK/squeezechat-sentiment-grouped"
-step export-student "$PY" "$T/export.py" --model "$WORK/student7e" --out "$S" --neutral-band "$TAU"
+step export-student "$PY" "$T/export.py" --model "$WORK/student7e" --out "$S" --neutral-band "$NEUTRAL_BAND"
 step neutral-head-student "$PY" "$T/neutral_head.py" --model "$S" --data "$DATA" \
     --out "$WORK/reports/student-neutral-head.json" --write
 step direction-head-student "$PY" "$T/direction_head.py" --model "$S" --data "$DATA" \
