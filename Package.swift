@@ -69,7 +69,7 @@ let package = Package(
         // Reusable text analysis over the engine: sentence splitting and sentiment. No terminal code.
         .target(name: "TextAnalysis", dependencies: ["SqueezeBERT"]),
         // The bundled model folders (made by training/), as resources: the default (dense, every
-        // group 1) and the grouped SqueezeBERT student distilled from it (issue 7).
+        // group 1) and the grouped SqueezeBERT student distilled from it.
         .target(name: "DefaultModel", resources: [.copy("squeezechat-sentiment"), .copy("squeezechat-sentiment-grouped")]),
         // The chat brain: intents, out-of-scope fallback, retrieval, per-turn timings. No terminal code.
         .target(

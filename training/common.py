@@ -1,7 +1,7 @@
 """Shared helpers for the training recipe: data readers, the fixed held-out split, and encoding.
 
-Every script takes data paths as arguments; nothing from ../shared/data is copied into the
-repository. The held-out split is a pure function of the file and the seed, so every script that
+Every script takes the data folder as an argument (DATA below: sst2/, tweeteval/, banking77/); none of
+it is copied into the repository. The held-out split is a pure function of the file and the seed, so every script that
 calls `sst2_split` sees the same rows.
 """
 import csv
@@ -142,7 +142,7 @@ if __name__ == "__main__":
     import argparse
     parser = argparse.ArgumentParser(description="write the held-out views as TSV: SST-2 held-out sentences and "
                                      "selection phrases, TweetEval's report half (3-class) and its non-neutral rows (0/1)")
-    parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
+    parser.add_argument("--data", type=Path, required=True, help="the data folder")
     parser.add_argument("--out", type=Path, required=True, help="folder for sst2-held-out-sentences.tsv, sst2-selection.tsv, "
                         "tweets-report-half.tsv, tweets-report-polar.tsv")
     args = parser.parse_args()

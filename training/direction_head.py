@@ -16,7 +16,7 @@ Reported: the tweet report half (binary on non-neutral tweets, and 3-class with 
 and the 872 held-out SST-2 sentences, with and without the head.
 
     python training/direction_head.py --model Sources/DefaultModel/squeezechat-sentiment \
-        --data ../shared/data --out build/direction_head.json [--write]
+        --data DATA --out build/direction_head.json [--write]
 
 --write adds `"direction_head": {"weights", "margin", "bias"}` to the folder's config.json
 `squeezechat` section; the Swift SentimentAnalyzer then takes P(positive) from it.

@@ -1,8 +1,8 @@
-"""Distil a grouped SqueezeBERT student from a fine-tuned BERT teacher (issue 7).
+"""Distil a grouped SqueezeBERT student from a fine-tuned BERT teacher .
 
 Student: the teacher's shape (6 layers, hidden 384, 12 heads, intermediate 1536 for
 all-MiniLM-L6-v2) with grouped position-wise convolutions, by default the paper's q/k/v 4,
-post-attention 1, intermediate 4, output 4. Recipe (../../shared/STUDENT-EXPERIMENTS.md):
+post-attention 1, intermediate 4, output 4. Recipe:
 
 1. Permute channels before cutting (grouping.py): one global permutation of the residual channels,
    per layer a head permutation and a free intermediate permutation, chosen so that the diagonal
@@ -28,10 +28,10 @@ Texts: SST-2 train minus the fixed held-out split (common.sst2_split), Banking77
 --corpus files (one text per line, .gz allowed); the teacher labels all of them. The held-out
 split is the evaluation: student accuracy, agreement with the teacher, embedding cosine.
 
-    python training/distill.py --teacher build/finetuned --data ../shared/data --out build/student \\
+    python training/distill.py --teacher build/finetuned --data DATA --out build/student \\
         --epochs 4 --batch 128 --lr 1e-4 --device cuda
-    python training/distill.py --teacher build/finetuned --data ../shared/data --check-permutation
-    python training/export.py --model build/student --out build/student-int8 --neutral-band TAU
+    python training/distill.py --teacher build/finetuned --data DATA --check-permutation
+    python training/export.py --model build/student --out build/student-int8 --neutral-band 0.96
 
 --resume PREVIOUS_OUT continues a previous run: its fully cut student (bert-layout/) trains on
 against the teacher permuted by the orders in its permutation.json (the permutation is checked
@@ -258,7 +258,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--teacher", type=Path, help="BertForSequenceClassification folder (finetune.py); "
                         "not needed with --export-only")
-    parser.add_argument("--data", type=Path, required=True, help="the shared data folder (sst2/, banking77/)")
+    parser.add_argument("--data", type=Path, required=True, help="the data folder (sst2/, banking77/)")
     parser.add_argument("--banking-repeat", type=int, default=1,
                         help="Banking77 train texts appear this many times an epoch (intent-style text is 13%% of it once)")
     parser.add_argument("--corpus", type=Path, nargs="*", default=[], help="extra unlabelled text, one per line (.gz ok)")

@@ -87,7 +87,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, required=True)
     parser.add_argument("--model", type=Path, default=None, help="finetune.py's output; omit for the 'before' numbers only")
-    parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
+    parser.add_argument("--data", type=Path, required=True, help="the data folder")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--skip-banking-teacher", action="store_true")
     args = parser.parse_args()

@@ -7,7 +7,7 @@ scale is the tensor `<name>_scale` of shape (rows,), which is how the Swift engi
 SafeTensorsFile reads I8 tensors. LayerNorm parameters and biases stay float32.
 
     python training/export.py --model build/squeezebert --out Sources/DefaultModel/squeezechat-sentiment \
-        --neutral-band 0.8
+        --neutral-band 0.96
 
 config.json gains a `squeezechat` section (ignored by transformers) holding the neutral band: a
 text is neutral when its top binary probability is below `neutral_below`. `load_dequantised`

@@ -19,8 +19,9 @@ The held-out SST-2 sentence families (common.py) are never trained on; 3,000 of 
 the checkpoint, and the 872 held-out sentences are only reported.
 Banking77 *test* is never trained on.
 
-    python training/cache.py --data ../shared/data --out build/cache.pt --train-layers 3
-    python training/finetune.py --cache build/cache.pt --out build/finetuned --lr 8e-5 --lam 20 --eval-every 300 --minutes 32
+    python training/cache.py --data DATA --out build/cache.pt --train-layers 6
+    python training/finetune.py --cache build/cache.pt --out build/finetuned --lr 5e-5 --lam 20 --epochs 3 \
+        --eval-every 400 --threads 1
 
 Writes a BertForSequenceClassification folder to --out (the best held-out checkpoint) and a log
 of every step window and evaluation to --out/log.jsonl.

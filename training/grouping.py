@@ -1,4 +1,4 @@
-"""Grouped-student helpers (issue 7): block-diagonal masks, the channel permutation that puts as much
+"""Grouped-student helpers: block-diagonal masks, the channel permutation that puts as much
 weight mass as possible inside the blocks a grouped convolution keeps, and applying it to a BERT.
 
 This file works on BERT-layout state dicts (Linear weight is (N out, K in)); distill.py trains in

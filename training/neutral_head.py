@@ -15,7 +15,7 @@ that chose tau) fits w, a, b, c (C chosen by 5-fold cross-validation on that hal
 (best 3-class macro-F1 on that half); the report half is only reported on, band and head alike.
 
     python training/neutral_head.py --model Sources/DefaultModel/squeezechat-sentiment \
-        --data ../shared/data --out build/neutral_head.json [--write]
+        --data DATA --out build/neutral_head.json [--write]
 
 --write adds `"neutral_head": {"weights", "abs_margin", "margin", "bias", "above"}` to the
 folder's config.json `squeezechat` section (the Swift SentimentAnalyzer prefers it to the band).
@@ -60,7 +60,7 @@ def head_arguments(description: str) -> argparse.Namespace:
     """The command line every head-fitting script shares."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--model", type=Path, required=True, help="exported folder (export.py), int8 or float")
-    parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
+    parser.add_argument("--data", type=Path, required=True, help="the data folder")
     parser.add_argument("--out", type=Path, required=True, help="the report, as JSON")
     parser.add_argument("--write", action="store_true", help="store the head in the folder's config.json")
     return parser.parse_args()

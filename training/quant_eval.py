@@ -5,7 +5,7 @@ export.load_dequantised) on the SST-2 held-out split and TweetEval val, full for
 cache: quantisation touches every layer).
 
     python training/quant_eval.py --fp32 build/squeezebert --int8 Sources/DefaultModel/squeezechat-sentiment \
-        --data ../shared/data --out build/quant.json [--banking]
+        --data DATA --out build/quant.json [--banking]
 """
 import argparse
 import json

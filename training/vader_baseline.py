@@ -1,6 +1,6 @@
 """The lexicon baseline on the same rows as the bundled model: VADER (vaderSentiment, MIT).
 
-    python training/vader_baseline.py --data ../shared/data --out build/vader.json
+    python training/vader_baseline.py --data DATA --out build/vader.json
 
 VADER's compound score in [-1, 1] with its authors' thresholds: positive >= 0.05, negative <= -0.05,
 neutral between. Reported like evaluate.py reports the model:
@@ -24,7 +24,7 @@ TWEET_LABELS = ["negative", "neutral", "positive"]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
+    parser.add_argument("--data", type=Path, required=True, help="the data folder")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 

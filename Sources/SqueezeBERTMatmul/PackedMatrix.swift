@@ -14,7 +14,7 @@ public enum Precision: String, Sendable, CaseIterable {
 /// Both run the same tile (`Matmul`): 6 rows x 2 vectors, 12 accumulators. AVX-512 makes each
 /// vector 16 Floats instead of 8, so one instruction does twice the work. On Zen 4, which splits a
 /// 512-bit FMA over its two 256-bit units, the peak is the same: on a quiet core both tiles reach
-/// it (`bench/tile_probe.c`: 117 GFLOP/s), but with the core's other hardware thread busy the
+/// it (`experiments/tile_probe.c`: 117 GFLOP/s), but with the core's other hardware thread busy the
 /// AVX-512 tile, with half the instructions to decode and issue, ran 1.15-1.45x faster.
 public enum InstructionSet: String, Sendable, CaseIterable {
     /// 8-lane vectors: AVX2 + FMA on x86-64 (the build's baseline); the portable path elsewhere.

@@ -3,7 +3,7 @@ import Testing
 @testable import SqueezeBERT
 
 /// Every tensor the encoder produces, against transformers' own on the committed tiny models
-/// (training/make_model_fixtures.py): embeddings output, each layer, pooled output, mean-pooled
+/// (tools/make_model_fixtures.py): embeddings output, each layer, pooled output, mean-pooled
 /// embeddings and logits, for a padded batch of unequal lengths and a single sequence.
 struct EncoderParityTests {
     static let tolerance: Float = 1e-4

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 @testable import SqueezeBERT
 
-/// The folder holding the files `training/make_safetensors_fixtures.py` writes.
+/// The folder holding the files `tools/make_safetensors_fixtures.py` writes.
 let safetensorsFixtures = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent()
     .appendingPathComponent("Fixtures/safetensors")

@@ -1,6 +1,6 @@
 // The safetensors reader against the reference: `reference.safetensors` was written by the
 // Python `safetensors` package and `reference.json` holds the float32 values Python computes
-// for each tensor (training/make_safetensors_fixtures.py). Every value must match exactly.
+// for each tensor (tools/make_safetensors_fixtures.py). Every value must match exactly.
 import Foundation
 import Testing
 @testable import SqueezeBERT

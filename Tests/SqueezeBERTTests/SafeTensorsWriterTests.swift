@@ -1,10 +1,10 @@
 // The safetensors writer produces exactly what the reference `safetensors` package writes
-// (`writer_expected.safetensors`, from training/make_safetensors_fixtures.py), its files read
+// (`writer_expected.safetensors`, from tools/make_safetensors_fixtures.py), its files read
 // back through our reader unchanged, and it writes atomically.
 //
 // To check a Swift-written file with the Python reader by hand:
-//   SQUEEZECHAT_WRITER_OUTPUT=/tmp/swift.safetensors swift test --filter SafeTensorsWriterTests
-//   python training/make_safetensors_fixtures.py --verify /tmp/swift.safetensors
+//   SQUEEZECHAT_WRITER_OUTPUT=build/swift.safetensors swift test --filter SafeTensorsWriterTests
+//   python tools/make_safetensors_fixtures.py --verify build/swift.safetensors
 import Foundation
 import Testing
 @testable import SqueezeBERT

@@ -1,4 +1,4 @@
-// At-scale parity with Hugging Face on real data, run by training/check_tokenizer_parity.py.
+// At-scale parity with Hugging Face on real data, run by tools/check_tokenizer_parity.py.
 // It needs a data file and a vocabulary that are not in the repository, so it runs only when
 // SQUEEZECHAT_PARITY_DATA (JSON lines of {"text", "ids"}) and SQUEEZECHAT_PARITY_VOCAB (vocab.txt)
 // are set, and otherwise shows as skipped. It also times the tokenizer (use a release build).
@@ -29,7 +29,7 @@ struct TokenizerParityTests {
     @Test(
         "every row of the parity file gets Hugging Face's ids",
         .enabled(if: parityData != nil && parityVocab != nil,
-                 "set SQUEEZECHAT_PARITY_DATA and SQUEEZECHAT_PARITY_VOCAB (see training/check_tokenizer_parity.py)"))
+                 "set SQUEEZECHAT_PARITY_DATA and SQUEEZECHAT_PARITY_VOCAB (see tools/check_tokenizer_parity.py)"))
     func parityWithHuggingFace() throws {
         let clock = ContinuousClock()
         var loaded: Vocabulary?

@@ -1,4 +1,4 @@
-// The tokenizer against its reference: every fixture case from training/make_tokenizer_fixtures.py
+// The tokenizer against its reference: every fixture case from tools/make_tokenizer_fixtures.py
 // (Hugging Face BertTokenizer ids and tokens, BertTokenizerFast offsets) must match exactly, plus
 // the behaviour the fixtures do not pin down: vocabulary errors, truncation, batch padding.
 import Foundation

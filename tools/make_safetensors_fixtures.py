@@ -15,13 +15,13 @@ Writes, into the folder given as the argument:
                          what the reference writer produces for the tensors SafeTensorsWriterTests
                          writes; the Swift writer must produce the same bytes.
 
-    python training/make_safetensors_fixtures.py Tests/SqueezeBERTTests/Fixtures/safetensors
+    python tools/make_safetensors_fixtures.py Tests/SqueezeBERTTests/Fixtures/safetensors
 
 With --verify FILE it instead checks that a file written by the Swift SafeTensorsWriter loads with
 the reference reader and holds the writer test's tensors:
 
-    SQUEEZECHAT_WRITER_OUTPUT=/tmp/swift.safetensors swift test --filter SafeTensorsWriterTests
-    python training/make_safetensors_fixtures.py --verify /tmp/swift.safetensors
+    SQUEEZECHAT_WRITER_OUTPUT=build/swift.safetensors swift test --filter SafeTensorsWriterTests
+    python tools/make_safetensors_fixtures.py --verify build/swift.safetensors
 """
 import argparse
 import json
@@ -166,6 +166,8 @@ def expectations(tensors):
 def make(folder):
     folder.mkdir(parents=True, exist_ok=True)
     tensors = reference_tensors()
+    # The committed fixtures carry this path (where the script lived when they were made); keep it so
+    # that a rerun writes the same bytes.
     metadata = {"format": "pt", "source": "training/make_safetensors_fixtures.py"}
     save_torch(tensors, str(folder / "reference.safetensors"), metadata=metadata)
     tensor_lines = [f"  {json.dumps(name)}: {json.dumps(entry)}" for name, entry in expectations(tensors).items()]

@@ -5,15 +5,16 @@ layers side by side) to the teacher's normalised sentence embeddings on unlabell
 file, SST-2 train and Banking77 train; never the intent examples), then scores the projected
 student embeddings on the chat's intent examples: 1-nearest-neighbour accuracy and 5-fold
 cross-validated logistic regression (C = 10, as the chat's classifier), beside the teacher and the
-plain student. Seventh session: it does not (training/README.md).
+plain student. It does not (docs/training-log.md).
 
-    python training/probe_projection.py --teacher build/finetuned6 --student build/student7e/bert-layout \\
+    python experiments/probe_projection.py --teacher build/finetuned --student build/student7e/bert-layout \\
         --permutation build/student7e/permutation.json \\
-        --intents intents --corpus build/corpus.txt.gz --data ../shared/data
+        --intents intents --corpus build/corpus.txt.gz --data DATA
 """
 import argparse
 import gzip
 import random
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from transformers import AutoTokenizer, BertModel
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "training"))  # common.py
 from common import mean_pool, read_banking, read_tsv
 
 

@@ -1,4 +1,4 @@
-// Micro-kernel throughput probe (issue 4): how fast can one core run the engine's register tiles
+// Micro-kernel throughput probe: how fast can one core run the engine's register tiles
 // (AVX2, and AVX-512 where the CPU has it), and a wider AVX-512 tile like ONNX Runtime's MLAS uses?
 //
 //   ymm 6 x 16: the engine's tile (Kernels.tile): 12 accumulators of 8 floats, per k step
@@ -9,7 +9,8 @@
 //               twice the width (AVX-512 has 32 registers): 2.4x fewer instructions per FLOP.
 //
 // Panels are packed (K, width) and everything stays in L1/L2, as in the engine's products.
-//   cc -O3 -mavx2 -mfma -o /tmp/tile_probe bench/tile_probe.c && /tmp/tile_probe 384 && /tmp/tile_probe 1536
+//   mkdir -p build && cc -O3 -mavx2 -mfma -o build/tile_probe experiments/tile_probe.c
+//   build/tile_probe 384 && build/tile_probe 1536
 #include <immintrin.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@ Holds out 30 intents (seeded): the train rows of the first 15 become out-of-scop
 (intent "oos", the "known" topics); the other 15 are dropped from train ("unseen"). Each test
 file has the 47 kept intents' test rows plus one group's test rows labelled "oos":
 
-    python training/oos_split.py --data ../shared/data --out build/oos
+    python tools/oos_split.py --data DATA --out build/oos
     .build/release/squeezechat eval intents --train build/oos/train.jsonl --test build/oos/test-known.jsonl
     .build/release/squeezechat eval intents --train build/oos/train.jsonl --test build/oos/test-unseen.jsonl \\
         --no-out-of-scope-vote
@@ -25,7 +25,7 @@ def read(path: Path) -> list[dict]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, required=True, help="the shared data folder (banking77/)")
+    parser.add_argument("--data", type=Path, required=True, help="the data folder (banking77/)")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--per-group", type=int, default=15, help="intents in each of the two held-out groups")
     parser.add_argument("--seed", type=int, default=2026)

@@ -8,8 +8,8 @@ jsonl --logits`, and its mean-pooled last hidden state with `squeezechat embed`,
 Works for grouped folders (distill.py's student) as for the G=1 one.
 
     swift build -c release
-    python training/check_bundled_parity.py --squeezechat .build/release/squeezechat \
-        --model Sources/DefaultModel/squeezechat-sentiment --sst2 ../shared/data/sst2/train.tsv
+    python tools/check_bundled_parity.py --squeezechat .build/release/squeezechat \
+        --model Sources/DefaultModel/squeezechat-sentiment --sst2 DATA/sst2/train.tsv
 
 Prints the largest absolute logit and embedding differences; exits 1 when either is above 1e-4.
 """
@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from transformers import BertTokenizerFast, SqueezeBertConfig, SqueezeBertForSequenceClassification
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "training"))  # common.py, export.py
 from common import mean_pool
 from export import load_dequantised
 

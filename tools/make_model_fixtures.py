@@ -7,7 +7,7 @@ the embeddings output and every layer's output (the last of them is the last hid
 pooled output, the
 masked-mean sentence embedding (raw and L2-normalised) and, for classifiers, the logits.
 
-    python training/make_model_fixtures.py Tests/SqueezeBERTTests/Fixtures/models
+    python tools/make_model_fixtures.py Tests/SqueezeBERTTests/Fixtures/models
 
 Parameters are perturbed away from transformers' tiny default initialisation (std 0.02, LayerNorm
 1/0) so that every layer visibly changes the activations and a wrong kernel cannot hide.

@@ -6,8 +6,8 @@ says) and compares with sentence-transformers on the same sentences.
 
     pip install -r training/requirements.txt
     swift build -c release
-    python training/check_minilm_parity.py --squeezechat .build/release/squeezechat \
-        --sst2 ../shared/data/sst2/train.tsv --banking77 ../shared/data/banking77/test.jsonl
+    python tools/check_minilm_parity.py --squeezechat .build/release/squeezechat \
+        --sst2 DATA/sst2/train.tsv --banking77 DATA/banking77/test.jsonl
 
 Prints the worst absolute difference over all sentences and dimensions; exits 1 above 1e-4.
 """

@@ -1,4 +1,4 @@
-"""Build a varied English distillation corpus for distill.py --corpus (issue 7).
+"""Build a varied English distillation corpus for distill.py --corpus.
 
 The student had only seen movie-review phrases and banking questions, and its embeddings fell
 furthest behind the teacher's on chat turns (out-of-scope detection). This gathers two kinds of
@@ -13,7 +13,7 @@ unlabelled text the teacher then labels:
 One text a line, deduplicated (before repetition), shuffled with --seed, gzipped:
 
     apt-get install fortunes
-    python training/corpus.py --fortunes /usr/share/games/fortunes --intents intents \\
+    python experiments/corpus.py --fortunes /usr/share/games/fortunes --intents intents \\
         --intents-repeat 5 --out build/corpus.txt.gz
 """
 import argparse

