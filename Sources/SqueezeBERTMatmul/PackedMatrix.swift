@@ -135,7 +135,4 @@ public final class PackedMatrix: @unchecked Sendable {
         bias.deallocate()
         scale.deallocate()
     }
-
-    /// Bytes of packed weights.
-    public var weightBytes: Int { groups * panels * panelWidth * (inputs / groups) * (precision == .fp32 ? 4 : 1) }
 }
