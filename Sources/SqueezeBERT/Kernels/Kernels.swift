@@ -34,6 +34,7 @@ public typealias PackedMatrix = SqueezeBERTMatmul.PackedMatrix
 public typealias Precision = SqueezeBERTMatmul.Precision
 public typealias InstructionSet = SqueezeBERTMatmul.InstructionSet
 public typealias Epilogue = SqueezeBERTMatmul.Epilogue
+public typealias QuantizedActivations = SqueezeBERTMatmul.QuantizedActivations
 
 // MARK: - Matrix products
 
@@ -42,14 +43,22 @@ extension Kernels {
     public static func matmulTasks(rows M: Int, matrix: PackedMatrix) -> Int { Matmul.tasks(rows: M, matrix: matrix) }
 
     /// Grouped 1x1 convolution (a grouped matrix product) plus bias and an epilogue, on the
-    /// kernels `matrix` was packed for: see `Matmul.run` for the shapes and `tasks`.
+    /// kernels `matrix` was packed for: see `Matmul.run` for the shapes and `tasks`. For a matrix
+    /// on the integer kernels, `quantized` may hold inp's rows already quantised for it
+    /// (`quantize`), so that the products and threads that read one input share one quantisation.
     public static func matmul(
-        out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, matrix: PackedMatrix, rows M: Int,
-        epilogue: Epilogue = .none, tasks: Range<Int>? = nil
+        out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, quantized: QuantizedActivations? = nil,
+        matrix: PackedMatrix, rows M: Int, epilogue: Epilogue = .none, tasks: Range<Int>? = nil
     ) {
+        if matrix.usesIntegerProducts {
+            Int8Matmul.run(out: out, inp: inp, quantized: quantized, matrix: matrix, rows: M, epilogue: epilogue,
+                           tasks: tasks)
+            return
+        }
         switch matrix.instructionSet {
         case .avx2: Matmul.run(SIMD8<Float>.self, out: out, inp: inp, matrix: matrix, rows: M, epilogue: epilogue, tasks: tasks)
-        case .avx512: matmulAVX512(out: out, inp: inp, matrix: matrix, rows: M, epilogue: epilogue, tasks: tasks)
+        case .avx512, .avx512vnni:
+            matmulAVX512(out: out, inp: inp, matrix: matrix, rows: M, epilogue: epilogue, tasks: tasks)
         }
     }
 }

@@ -9,6 +9,10 @@ import SqueezeBERTMatmul
 struct EncoderLayer: Sendable {
     let query, key, value, postAttention, intermediate, output: PointwiseConvolution
     let postAttentionNorm, outputNorm: LayerNormParameters
+    /// Bytes one row of any of its product inputs takes once quantised (0: all float products).
+    var quantizedRowBytes: Int {
+        [query, key, value, postAttention, intermediate, output].map(\.quantizedRowBytes).max()!
+    }
     /// The intermediate activation, fused into the intermediate product as its epilogue.
     let activation: EncoderConfig.Activation
 
@@ -41,12 +45,12 @@ struct EncoderLayer: Sendable {
         // context (M, C) = attention(q, k, v), with q, k, v (M, C) = conv(x)
         selfAttention(x, work, batch, regions)
         // y (M, C) = LayerNorm(conv(context) + x)
-        regions.product(postAttention, out: work.y, inp: work.context, rows: M, epilogue: .residual(x))
+        regions.product(postAttention, out: work.y, inp: work.context, rows: M, epilogue: .residual(x), work: work)
         regions.norm(postAttentionNorm, work.y, rows: M)
         // inner (M, I) = activation(conv(y))
-        regions.product(intermediate, out: work.inner, inp: work.y, rows: M, epilogue: activationEpilogue)
+        regions.product(intermediate, out: work.inner, inp: work.y, rows: M, epilogue: activationEpilogue, work: work)
         // x (M, C) = LayerNorm(conv(inner) + y); x is free once q, k, v and the residual above are made
-        regions.product(output, out: x, inp: work.inner, rows: M, epilogue: .residual(work.y))
+        regions.product(output, out: x, inp: work.inner, rows: M, epilogue: .residual(work.y), work: work)
         regions.norm(outputNorm, x, rows: M)
     }
 
@@ -64,13 +68,19 @@ struct EncoderLayer: Sendable {
         _ x: UnsafeMutablePointer<Float>, _ work: Workspace, _ batch: BatchShape, _ regions: ParallelRegions
     ) {
         let M = batch.rows, C = query.outputs
+        // x quantised once for the three (a key or value of another grouping quantises for itself).
+        let xq = regions.quantize(x, for: query, rows: M, work: work)
         let tq = query.tasks(rows: M), tk = key.tasks(rows: M), tv = value.tasks(rows: M)
         regions.run(tq + tk + tv, flops: 3 * query.flops(rows: M)) { range in
             let rq = range.clamped(to: 0..<tq), rk = range.clamped(to: tq..<(tq + tk))
             let rv = range.clamped(to: (tq + tk)..<(tq + tk + tv))
-            if !rq.isEmpty { query(work.q, x, rows: M, tasks: rq) }
-            if !rk.isEmpty { key(work.k, x, rows: M, tasks: (rk.lowerBound - tq)..<(rk.upperBound - tq)) }
-            if !rv.isEmpty { value(work.v, x, rows: M, tasks: (rv.lowerBound - tq - tk)..<(rv.upperBound - tq - tk)) }
+            if !rq.isEmpty { query(work.q, x, quantized: xq, rows: M, tasks: rq) }
+            if !rk.isEmpty {
+                key(work.k, x, quantized: xq, rows: M, tasks: (rk.lowerBound - tq)..<(rk.upperBound - tq))
+            }
+            if !rv.isEmpty {
+                value(work.v, x, quantized: xq, rows: M, tasks: (rv.lowerBound - tq - tk)..<(rv.upperBound - tq - tk))
+            }
         }
         let heads = batch.heads, B = batch.sequences, T = batch.tokens
         let scratch = Kernels.attentionScratch(tokens: T, headSize: C / heads)

@@ -39,13 +39,18 @@ struct PointwiseConvolution: Sendable {
     /// Multiply-adds of one product over `rows` rows.
     func flops(rows: Int) -> Int { 2 * rows * inputs * outputs / groups }
 
-    /// out (M, N) = epilogue(conv(inp (M, K))), over the task sub-range `tasks`.
+    /// out (M, N) = epilogue(conv(inp (M, K))), over the task sub-range `tasks`; `quantized`: inp's
+    /// rows quantised for this matrix's integer products, when it has them (else each task quantises).
     func callAsFunction(
-        _ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, rows: Int,
+        _ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, quantized: QuantizedActivations? = nil, rows: Int,
         epilogue: Epilogue = .none, tasks: Range<Int>? = nil
     ) {
-        Kernels.matmul(out: out, inp: inp, matrix: matrix, rows: rows, epilogue: epilogue, tasks: tasks)
+        Kernels.matmul(out: out, inp: inp, quantized: quantized, matrix: matrix, rows: rows, epilogue: epilogue,
+                       tasks: tasks)
     }
+
+    /// Bytes one input row takes once quantised for the integer products (0 for float products).
+    var quantizedRowBytes: Int { matrix.usesIntegerProducts ? matrix.groups * matrix.paddedGroupInputs : 0 }
 }
 
 /// LayerNorm parameters over `channels`, with the epsilon the reference uses at that place.

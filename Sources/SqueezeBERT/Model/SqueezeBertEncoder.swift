@@ -56,7 +56,8 @@ public final class SqueezeBertEncoder: Sendable {
                              instructionSet: instructionSet)
         }
         pool = ComputePool(threads: self.threads)
-        workspaces = WorkspacePool(config: config, maxTokens: max(1, min(maxTokens, config.maxPositions)))
+        workspaces = WorkspacePool(config: config, quantizedRowBytes: layers.map(\.quantizedRowBytes).max() ?? 0,
+                                   maxTokens: max(1, min(maxTokens, config.maxPositions)))
         let C = config.hiddenSize
         pooler = weights.contains(layout.pooler.weight)
             ? try PointwiseConvolution(layout.pooler, inputs: C, outputs: C, groups: 1,
@@ -186,14 +187,25 @@ final class Workspace {
     private(set) var x, y, q, k, v, context, inner, scores: UnsafeMutablePointer<Float>
     /// (M): token-type ids.
     private(set) var types: UnsafeMutablePointer<Int32>
+    /// (M, quantizedRowBytes): a product's input rows quantised for the integer kernels, with
+    /// (M) scales and zero points; used by one product (or Q/K/V together) at a time.
+    private(set) var quantized: UnsafeMutablePointer<UInt8>
+    private(set) var rowScales: UnsafeMutablePointer<Float>
+    private(set) var rowZeros: UnsafeMutablePointer<Int32>
     private(set) var rows = 0, scratch = 0
-    let channels, intermediate, heads: Int
+    let channels, intermediate, heads, quantizedRowBytes: Int
 
-    init(channels C: Int, intermediate I: Int, heads NH: Int) {
-        (channels, intermediate, heads) = (C, I, NH)
+    init(channels C: Int, intermediate I: Int, heads NH: Int, quantizedRowBytes: Int) {
+        (channels, intermediate, heads, self.quantizedRowBytes) = (C, I, NH, quantizedRowBytes)
         x = .allocate(capacity: 1); y = .allocate(capacity: 1); q = .allocate(capacity: 1)
         k = .allocate(capacity: 1); v = .allocate(capacity: 1); context = .allocate(capacity: 1)
         inner = .allocate(capacity: 1); scores = .allocate(capacity: 1); types = .allocate(capacity: 1)
+        quantized = .allocate(capacity: 1); rowScales = .allocate(capacity: 1); rowZeros = .allocate(capacity: 1)
+    }
+
+    /// The quantised-rows buffer laid out for `matrix`.
+    func quantizedActivations(for matrix: PackedMatrix) -> QuantizedActivations {
+        QuantizedActivations(bytes: quantized, stride: quantizedRowBytes, scales: rowScales, zeros: rowZeros, for: matrix)
     }
 
     /// Makes room for a (B, T) batch; allocates only when it is larger than any before.
@@ -206,12 +218,17 @@ final class Workspace {
                 pointer.initialize(repeating: 0, count: count)
                 return pointer
             }
-            for pointer in [x, y, q, k, v, context, inner] { pointer.deallocate() }
-            types.deallocate()
+            for pointer in [x, y, q, k, v, context, inner, rowScales] { pointer.deallocate() }
+            types.deallocate(); quantized.deallocate(); rowZeros.deallocate()
             x = buffer(M * C); y = buffer(M * C); q = buffer(M * C); k = buffer(M * C); v = buffer(M * C)
             context = buffer(M * C); inner = buffer(M * intermediate)
             types = .allocate(capacity: M)
             types.initialize(repeating: 0, count: M)
+            quantized = .allocate(capacity: max(1, M * quantizedRowBytes))
+            quantized.initialize(repeating: 0, count: max(1, M * quantizedRowBytes))
+            rowScales = buffer(M)
+            rowZeros = .allocate(capacity: M)
+            rowZeros.initialize(repeating: 0, count: M)
             rows = M
         }
         if S > scratch {
@@ -223,8 +240,8 @@ final class Workspace {
     }
 
     deinit {
-        for pointer in [x, y, q, k, v, context, inner, scores] { pointer.deallocate() }
-        types.deallocate()
+        for pointer in [x, y, q, k, v, context, inner, scores, rowScales] { pointer.deallocate() }
+        types.deallocate(); quantized.deallocate(); rowZeros.deallocate()
     }
 }
 
@@ -234,16 +251,19 @@ final class WorkspacePool: @unchecked Sendable {
     private let lock = NSLock()
     private var free: [Workspace] = []
     private let config: EncoderConfig
+    private let quantizedRowBytes: Int
 
-    init(config: EncoderConfig, maxTokens: Int) {
+    init(config: EncoderConfig, quantizedRowBytes: Int, maxTokens: Int) {
         self.config = config
+        self.quantizedRowBytes = quantizedRowBytes
         let first = make()
         first.reserve(batch: 1, tokens: maxTokens)
         free.append(first)
     }
 
     private func make() -> Workspace {
-        Workspace(channels: config.hiddenSize, intermediate: config.intermediateSize, heads: config.headCount)
+        Workspace(channels: config.hiddenSize, intermediate: config.intermediateSize, heads: config.headCount,
+                  quantizedRowBytes: quantizedRowBytes)
     }
 
     /// A workspace large enough for a (B, T) batch, for the caller's exclusive use until `give`.

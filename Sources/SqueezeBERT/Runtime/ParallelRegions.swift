@@ -19,14 +19,28 @@ struct ParallelRegions {
         }
     }
 
-    /// out = epilogue(conv(inp)) over `rows` rows, as one region.
+    /// out = epilogue(conv(inp)) over `rows` rows, as one region (after one that quantises inp,
+    /// when the product runs on the integer unit).
     func product(
         _ convolution: PointwiseConvolution, out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows: Int,
-        epilogue: Epilogue = .none
+        epilogue: Epilogue = .none, work: Workspace
     ) {
+        let quantized = quantize(inp, for: convolution, rows: rows, work: work)
         run(convolution.tasks(rows: rows), flops: convolution.flops(rows: rows)) { range in
-            convolution(out, inp, rows: rows, epilogue: epilogue, tasks: range)
+            convolution(out, inp, quantized: quantized, rows: rows, epilogue: epilogue, tasks: range)
         }
+    }
+
+    /// inp's rows quantised for `convolution`'s integer products into the workspace (one region
+    /// over rows); nil when it multiplies floats.
+    func quantize(
+        _ inp: UnsafePointer<Float>, for convolution: PointwiseConvolution, rows: Int, work: Workspace
+    ) -> QuantizedActivations? {
+        guard convolution.quantizedRowBytes > 0 else { return nil }
+        let quantized = work.quantizedActivations(for: convolution.matrix)
+        // About four operations per value (range, scale, round, pack).
+        run(rows, flops: 4 * rows * convolution.inputs) { range in quantized.quantize(inp, rows: range) }
+        return quantized
     }
 
     /// x (rows, C) = LayerNorm(x) in place, as one region over rows.
