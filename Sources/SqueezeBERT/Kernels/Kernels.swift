@@ -61,6 +61,13 @@ extension Kernels {
             matmulAVX512(out: out, inp: inp, matrix: matrix, rows: M, epilogue: epilogue, tasks: tasks)
         }
     }
+
+    /// This core's int8 multiply-adds per second on the integer unit, timed on a register-only
+    /// vpdpbusd loop (AVX-512 VNNI only): the ceiling the int8 products are measured against.
+    public static func integerPeakMultiplyAddsPerSecond() -> Double {
+        precondition(InstructionSet.avx512vnni.isAvailable, "no AVX-512 VNNI on this CPU")
+        return Int8Matmul.peakMultiplyAddsPerSecond()
+    }
 }
 
 extension Kernels {
