@@ -51,7 +51,15 @@ let package = Package(
         ),
         // The matrix product, written once over the vector width (@inlinable, no flags of its own):
         // the engine instantiates it on AVX2 vectors, the module below on AVX-512 ones.
-        .target(name: "SqueezeBERTMatmul", dependencies: ["CThreads", "CPUFeatures"]),
+        .target(name: "SqueezeBERTMatmul", dependencies: ["CThreads", "CPUFeatures", "SqueezeBERTInt8"]),
+        // The int8 product on AVX-512 VNNI's integer dot-product unit (C intrinsics), called only on
+        // CPUs that have it (checked at run time, CPUFeatures).
+        .target(
+            name: "SqueezeBERTInt8",
+            cSettings: [
+                .unsafeFlags(["-O3", "-mavx512f", "-mavx512bw", "-mavx512vnni"], .when(platforms: [.linux])),
+            ]
+        ),
         // The AVX-512 build of the matrix product, called only on CPUs that have AVX-512F (checked
         // at run time, CPUFeatures), so the binary still runs on any AVX2 machine.
         .target(

@@ -4,39 +4,53 @@ import CPUFeatures
 public enum Precision: String, Sendable, CaseIterable {
     /// Float32 weights, as in the checkpoint: matches transformers to 1e-4.
     case fp32
-    /// Int8 weights with one symmetric scale per output channel, dequantised on the fly in the
-    /// matrix-product kernel; activations stay Float32.
+    /// Int8 weights with one symmetric scale per output channel. On AVX-512 VNNI the activations
+    /// are quantised per row to bytes at run time and multiplied on the integer unit
+    /// (`Int8Matmul`); elsewhere the weights are widened to Float32 in the kernel.
     case int8
 }
 
 /// The vector instructions a matrix product runs on, chosen per packed matrix at load.
 ///
-/// Both run the same tile (`Matmul`): 6 rows x 2 vectors, 12 accumulators. AVX-512 makes each
-/// vector 16 Floats instead of 8, so one instruction does twice the work. On Zen 4, which splits a
-/// 512-bit FMA over its two 256-bit units, the peak is the same: on a quiet core both tiles reach
-/// it (`experiments/tile_probe.c`: 117 GFLOP/s), but with the core's other hardware thread busy the
-/// AVX-512 tile, with half the instructions to decode and issue, ran 1.15-1.45x faster.
+/// The float products run one tile (`Matmul`): 6 rows x 2 vectors, 12 accumulators. AVX-512 makes
+/// each vector 16 Floats instead of 8, so one instruction does twice the work. On Zen 4, which
+/// splits a 512-bit FMA over its two 256-bit units, the peak is the same: on a quiet core both
+/// tiles reach it (`experiments/tile_probe.c`: 117 GFLOP/s), but with the core's other hardware thread busy the AVX-512 tile,
+/// with half the instructions to decode and issue, ran 1.15-1.45x faster. AVX-512 VNNI adds an
+/// integer dot product (64 byte multiply-adds per instruction) that int8 matrices run on.
 public enum InstructionSet: String, Sendable, CaseIterable {
     /// 8-lane vectors: AVX2 + FMA on x86-64 (the build's baseline); the portable path elsewhere.
     case avx2
     /// 16-lane vectors: AVX-512F, a separately compiled module, used only where the CPU has it.
     case avx512
+    /// AVX-512 plus VNNI: int8 matrices run on the integer unit (`Int8Matmul`), float ones as on avx512.
+    case avx512vnni = "avx512-vnni"
 
     /// The fastest set this CPU (and its OS) runs, detected once.
-    public static let fastest: InstructionSet = cpu_has_avx512f() != 0 ? .avx512 : .avx2
+    public static let fastest: InstructionSet =
+        cpu_has_avx512vnni() != 0 ? .avx512vnni : cpu_has_avx512f() != 0 ? .avx512 : .avx2
 
     /// Whether this CPU can run it.
-    public var isAvailable: Bool { self == .avx2 || Self.fastest == .avx512 }
+    public var isAvailable: Bool {
+        switch self {
+        case .avx2: true
+        case .avx512: Self.fastest != .avx2
+        case .avx512vnni: Self.fastest == .avx512vnni
+        }
+    }
 
-    /// Floats per vector.
-    public var lanes: Int { self == .avx512 ? 16 : 8 }
+    /// Floats per vector of the float products.
+    public var lanes: Int { self == .avx2 ? 8 : 16 }
 }
 
-/// A projection's weights packed for `Matmul`: per group, column panels of NR output channels
-/// (two vectors of the instruction set: 16 for AVX2, 32 for AVX-512), each panel (K/G, NR)
+/// A projection's weights packed for `Matmul` (or `Int8Matmul`): per group, column panels of NR
+/// output channels (two vectors of the instruction set: 16 for AVX2, 32 for AVX-512), each panel
 /// contiguous, the last one zero-padded. Float32, or int8 with one symmetric scale per output channel.
 ///
 /// weight (G, P, K/G, NR) with P = ceil((N/G) / NR) panels per group; bias and scale (G, P, NR).
+/// For the integer products (`usesIntegerProducts`) each panel is (KP/4, NR, 4) instead, K/G
+/// padded with zeros to KP, a multiple of 4: vpdpbusd reads four consecutive inputs of each
+/// output channel, and the panel's (KP/4)th 128-byte row holds them for all 32 channels.
 public final class PackedMatrix: @unchecked Sendable {
     public let inputs: Int, outputs: Int, groups: Int
     /// The kernels that read it; fixes the panel width.
@@ -51,6 +65,17 @@ public final class PackedMatrix: @unchecked Sendable {
     @usableFromInline let bias: UnsafeMutablePointer<Float>
     /// Per output channel dequantisation scale (int8 only; all 1 for fp32).
     @usableFromInline let scale: UnsafeMutablePointer<Float>
+    /// Per output channel sum of its int8 weights (G, P, NR), for the activations' zero point;
+    /// integer products only.
+    @usableFromInline let columnSums: UnsafeMutablePointer<Int32>
+
+    /// Whether its products run on the integer unit (int8 on AVX-512 VNNI).
+    public var usesIntegerProducts: Bool { precision == .int8 && instructionSet == .avx512vnni }
+    /// Inputs per group as packed: K/G, padded to a multiple of 4 for the integer products.
+    public var paddedGroupInputs: Int {
+        let Kg = inputs / groups
+        return usesIntegerProducts ? (Kg + 3) & ~3 : Kg
+    }
 
     /// Packs a PyTorch-layout weight (N, K/G) (row n is output channel n's inputs within its group)
     /// and bias (N); int8 quantises each output channel symmetrically (scale = max |w| / 127).
@@ -71,13 +96,12 @@ public final class PackedMatrix: @unchecked Sendable {
                     var largest: Float = 0
                     for k in 0..<Kg { largest = max(largest, abs(row[k])) }
                     let s = largest > 0 ? largest / 127 : 1
-                    let (slot, column) = place(n)
-                    scale[slot] = s
-                    let w = weights.assumingMemoryBound(to: Int8.self) + column
-                    for k in 0..<Kg { w[k * NR] = Int8(max(-127, min(127, (row[k] / s).rounded()))) }
+                    scale[slot(of: n)] = s
+                    for k in 0..<Kg { setInt8(Int8(max(-127, min(127, (row[k] / s).rounded()))), n, k) }
                 }
             }
         }
+        if usesIntegerProducts { sumColumns() }
     }
 
     /// Packs an already quantised weight (N, K/G) with its per-output-channel scales as int8
@@ -86,14 +110,13 @@ public final class PackedMatrix: @unchecked Sendable {
                             inputs K: Int, outputs N: Int, groups G: Int, instructionSet: InstructionSet = .fastest) {
         precondition(K % G == 0 && N % G == 0 && scales.count == N && bias.count == N)
         self.init(inputs: K, outputs: N, groups: G, precision: .int8, instructionSet: instructionSet, bias: bias)
-        let Kg = K / G, NR = panelWidth
-        let w = weights.assumingMemoryBound(to: Int8.self)
+        let Kg = K / G
         for n in 0..<N {
             let row = weight + n * Kg
-            let (slot, column) = place(n)
-            scale[slot] = scales[n]
-            for k in 0..<Kg { w[column + k * NR] = row[k] }
+            scale[slot(of: n)] = scales[n]
+            for k in 0..<Kg { setInt8(row[k], n, k) }
         }
+        if usesIntegerProducts { sumColumns() }
     }
 
     /// Zeroed panels of the right size, with the bias in place and every scale 1.
@@ -101,19 +124,44 @@ public final class PackedMatrix: @unchecked Sendable {
                  bias: [Float]) {
         precondition(instructionSet.isAvailable, "\(instructionSet) kernels on a CPU without them")
         let NR = 2 * instructionSet.lanes
-        let Kg = K / G, Ng = N / G
+        let Ng = N / G
         let P = (Ng + NR - 1) / NR
         self.inputs = K; self.outputs = N; self.groups = G; self.panels = P; self.precision = precision
         self.instructionSet = instructionSet
         let slots = G * P * NR
-        let byteCount = max(slots * Kg * (precision == .fp32 ? 4 : 1), 1)
+        let integer = precision == .int8 && instructionSet == .avx512vnni
+        let byteCount = max(slots * (integer ? (K / G + 3) & ~3 : K / G) * (precision == .fp32 ? 4 : 1), 1)
         weights = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
         weights.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
         self.bias = .allocate(capacity: slots)
         self.bias.initialize(repeating: 0, count: slots)
         scale = .allocate(capacity: slots)
         scale.initialize(repeating: 1, count: slots)
+        columnSums = .allocate(capacity: slots)
+        columnSums.initialize(repeating: 0, count: slots)
         for n in 0..<N { self.bias[slot(of: n)] = bias[n] }
+    }
+
+    /// Output channel n's k-th int8 weight, in either int8 layout.
+    private func setInt8(_ value: Int8, _ n: Int, _ k: Int) {
+        let w = weights.assumingMemoryBound(to: Int8.self)
+        if usesIntegerProducts {
+            let slot = slot(of: n), NR = panelWidth
+            w[(slot / NR) * paddedGroupInputs * NR + (k / 4) * NR * 4 + (slot % NR) * 4 + k % 4] = value
+        } else {
+            w[place(n).column + k * panelWidth] = value
+        }
+    }
+
+    /// `columnSums` from the packed integer panels.
+    private func sumColumns() {
+        let w = weights.assumingMemoryBound(to: Int8.self), NR = panelWidth, KP = paddedGroupInputs
+        for slot in 0..<(groups * panels * NR) {
+            let panel = w + (slot / NR) * KP * NR, column = slot % NR
+            var sum: Int32 = 0
+            for k in 0..<KP { sum += Int32(panel[(k / 4) * NR * 4 + column * 4 + k % 4]) }
+            columnSums[slot] = sum
+        }
     }
 
     /// Output channel n's index in the (G, P, NR) bias and scale arrays.
@@ -134,8 +182,6 @@ public final class PackedMatrix: @unchecked Sendable {
         weights.deallocate()
         bias.deallocate()
         scale.deallocate()
+        columnSums.deallocate()
     }
-
-    /// Bytes of packed weights.
-    public var weightBytes: Int { groups * panels * panelWidth * (inputs / groups) * (precision == .fp32 ? 4 : 1) }
 }

@@ -58,8 +58,10 @@ import Testing
         let (int8Folder, floatFolder) = try Self.quantizedCopies(of: name, in: root)
 
         // Default precision follows the checkpoint.
-        let asStored = try EncoderModel.load(from: int8Folder)
-        #expect(asStored.encoder.precision == .int8)
+        #expect(try EncoderModel.load(from: int8Folder).encoder.precision == .int8)
+        // On the float kernels (the integer ones quantise the activations too: IntegerKernelTests).
+        let floatKernels: InstructionSet = InstructionSet.avx512.isAvailable ? .avx512 : .avx2
+        let asStored = try EncoderModel.load(from: int8Folder, instructionSet: floatKernels)
         #expect(try EncoderModel.load(from: floatFolder).encoder.precision == .fp32)
 
         // fp32 on the int8 folder widens the stored values: the same function as the float folder,
@@ -76,7 +78,8 @@ import Testing
         #expect(logits.value <= 1e-4, "\(logits)")
 
         // Re-quantising the float copy at load finds the same codes and scales.
-        let requantised = try EncoderModel.load(from: floatFolder, precision: .int8).encode(Self.texts).output
+        let requantised = try EncoderModel.load(from: floatFolder, precision: .int8, instructionSet: floatKernels)
+            .encode(Self.texts).output
         #expect(WorstDifference(requantised.lastHiddenState, native.lastHiddenState).value <= 1e-5)
     }
 

@@ -40,7 +40,7 @@ struct BenchCommandTests {
     func badKernels() throws {
         let unknown = try bench(["--kernels", "sse9"])
         #expect(unknown.status != 0 && unknown.stdout.isEmpty)
-        #expect(unknown.stderr.contains("--kernels: unknown kernels 'sse9' (avx2 or avx512)"))
+        #expect(unknown.stderr.contains("--kernels: unknown kernels 'sse9' (avx2, avx512, avx512-vnni)"))
         let withCompare = try CommandTests().squeezechat(
             ["bench", "--compare", Self.model, Self.model, "--kernels", "avx2", "--seq", "8", "--min-time", "0.01"])
         #expect(withCompare.status != 0 && withCompare.stderr.contains("--compare runs on the fastest kernels; drop --kernels"))

@@ -1,5 +1,6 @@
 // What the CPU can run, for choosing the matrix-product kernels at load (the build itself targets
-// AVX2 + FMA; the AVX-512 kernels are a separately compiled module used only where this says so).
+// AVX2 + FMA; the AVX-512 and VNNI kernels are separately compiled modules used only where this
+// says so).
 #ifndef CPU_FEATURES_H
 #define CPU_FEATURES_H
 
@@ -20,8 +21,20 @@ static inline int cpu_has_avx512f(void) {
     const unsigned avx2 = 1u << 5, avx512f = 1u << 16;
     return (b & avx2) && (b & avx512f);
 }
+
+/// 1 when cpu_has_avx512f() and the CPU also has AVX-512BW and AVX-512 VNNI (vpdpbusd on zmm
+/// registers); 0 otherwise. AVX-VNNI (the VEX-encoded form on some CPUs without AVX-512) does
+/// not count.
+static inline int cpu_has_avx512vnni(void) {
+    if (!cpu_has_avx512f()) return 0;
+    unsigned a, b, c, d;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    const unsigned avx512bw = 1u << 30, avx512vnni = 1u << 11;
+    return (b & avx512bw) && (c & avx512vnni);
+}
 #else
 static inline int cpu_has_avx512f(void) { return 0; }
+static inline int cpu_has_avx512vnni(void) { return 0; }
 #endif
 
 #endif

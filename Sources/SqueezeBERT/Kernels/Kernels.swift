@@ -34,6 +34,7 @@ public typealias PackedMatrix = SqueezeBERTMatmul.PackedMatrix
 public typealias Precision = SqueezeBERTMatmul.Precision
 public typealias InstructionSet = SqueezeBERTMatmul.InstructionSet
 public typealias Epilogue = SqueezeBERTMatmul.Epilogue
+public typealias QuantizedActivations = SqueezeBERTMatmul.QuantizedActivations
 
 // MARK: - Matrix products
 
@@ -42,43 +43,34 @@ extension Kernels {
     public static func matmulTasks(rows M: Int, matrix: PackedMatrix) -> Int { Matmul.tasks(rows: M, matrix: matrix) }
 
     /// Grouped 1x1 convolution (a grouped matrix product) plus bias and an epilogue, on the
-    /// kernels `matrix` was packed for: see `Matmul.run` for the shapes and `tasks`.
+    /// kernels `matrix` was packed for: see `Matmul.run` for the shapes and `tasks`. For a matrix
+    /// on the integer kernels, `quantized` may hold inp's rows already quantised for it
+    /// (`quantize`), so that the products and threads that read one input share one quantisation.
     public static func matmul(
-        out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, matrix: PackedMatrix, rows M: Int,
-        epilogue: Epilogue = .none, tasks: Range<Int>? = nil
+        out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, quantized: QuantizedActivations? = nil,
+        matrix: PackedMatrix, rows M: Int, epilogue: Epilogue = .none, tasks: Range<Int>? = nil
     ) {
+        if matrix.usesIntegerProducts {
+            Int8Matmul.run(out: out, inp: inp, quantized: quantized, matrix: matrix, rows: M, epilogue: epilogue,
+                           tasks: tasks)
+            return
+        }
         switch matrix.instructionSet {
         case .avx2: Matmul.run(SIMD8<Float>.self, out: out, inp: inp, matrix: matrix, rows: M, epilogue: epilogue, tasks: tasks)
-        case .avx512: matmulAVX512(out: out, inp: inp, matrix: matrix, rows: M, epilogue: epilogue, tasks: tasks)
+        case .avx512, .avx512vnni:
+            matmulAVX512(out: out, inp: inp, matrix: matrix, rows: M, epilogue: epilogue, tasks: tasks)
         }
+    }
+
+    /// This core's int8 multiply-adds per second on the integer unit, timed on a register-only
+    /// vpdpbusd loop (AVX-512 VNNI only): the ceiling the int8 products are measured against.
+    public static func integerPeakMultiplyAddsPerSecond() -> Double {
+        precondition(InstructionSet.avx512vnni.isAvailable, "no AVX-512 VNNI on this CPU")
+        return Int8Matmul.peakMultiplyAddsPerSecond()
     }
 }
 
 extension Kernels {
-    /// Applies a SIMD8 function to `count` values in place (the tail through a padded vector).
-    @inline(__always)
-    static func map(_ x: UnsafeMutablePointer<Float>, count: Int, _ f: (Vector) -> Vector) {
-        var i = 0
-        while i + 8 <= count { store8(f(load8(x + i)), x + i); i += 8 }
-        if i < count {
-            var v = Vector()
-            for j in 0..<(count - i) { v[j] = x[i + j] }
-            v = f(v)
-            for j in 0..<(count - i) { x[i + j] = v[j] }
-        }
-    }
-
-    /// Exact GELU in place, x * Φ(x) = 0.5 x (1 + erf(x / √2)); x has `count` elements.
-    public static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) { map(x, count: count, gelu8) }
-
-    /// The tanh approximation of GELU in place (transformers' "gelu_new").
-    public static func geluTanh(_ x: UnsafeMutablePointer<Float>, count: Int) { map(x, count: count, geluTanh8) }
-
-    /// ReLU in place.
-    public static func relu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { x[i] = max(x[i], 0) }
-    }
-
     /// tanh in place.
     public static func tanhInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { x[i] = tanh(x[i]) }
@@ -133,31 +125,15 @@ extension Kernels {
     }
 
     /// LayerNorm over the channels of each row, in place: x is (M, C), gamma and beta are (C).
-    /// With `residual` (M, C), normalises x + residual (the reference's "add & norm").
-    /// `rows` may be a sub-range of the M rows (for threads).
+    /// `rows` may be a sub-range of the M rows (for threads). The residual add before it ("add &
+    /// norm") is fused into the preceding matrix product's epilogue.
     public static func layerNorm(
-        _ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>? = nil,
-        gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
-        rows M: Int, channels C: Int, eps: Float
-    ) {
-        layerNorm(x, residual: residual, gamma: gamma, beta: beta, rowRange: 0..<M, channels: C, eps: eps)
-    }
-
-    /// `layerNorm` over the rows in `rowRange` only.
-    public static func layerNorm(
-        _ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
-        gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
-        rowRange: Range<Int>, channels C: Int, eps: Float
+        _ x: UnsafeMutablePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+        rows: Range<Int>, channels C: Int, eps: Float
     ) {
         let C8 = C & ~7
-        for m in rowRange {
+        for m in rows {
             let row = x + m * C
-            if let residual {
-                let r = residual + m * C
-                var c = 0
-                while c < C8 { store8(load8(row + c) + load8(r + c), row + c); c += 8 }
-                while c < C { row[c] += r[c]; c += 1 }
-            }
             var acc = Vector()
             var c = 0
             while c < C8 { acc += load8(row + c); c += 8 }

@@ -39,13 +39,18 @@ struct PointwiseConvolution: Sendable {
     /// Multiply-adds of one product over `rows` rows.
     func flops(rows: Int) -> Int { 2 * rows * inputs * outputs / groups }
 
-    /// out (M, N) = epilogue(conv(inp (M, K))), over the task sub-range `tasks`.
+    /// out (M, N) = epilogue(conv(inp (M, K))), over the task sub-range `tasks`; `quantized`: inp's
+    /// rows quantised for this matrix's integer products, when it has them (else each task quantises).
     func callAsFunction(
-        _ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, rows: Int,
+        _ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, quantized: QuantizedActivations? = nil, rows: Int,
         epilogue: Epilogue = .none, tasks: Range<Int>? = nil
     ) {
-        Kernels.matmul(out: out, inp: inp, matrix: matrix, rows: rows, epilogue: epilogue, tasks: tasks)
+        Kernels.matmul(out: out, inp: inp, quantized: quantized, matrix: matrix, rows: rows, epilogue: epilogue,
+                       tasks: tasks)
     }
+
+    /// Bytes one input row takes once quantised for the integer products (0 for float products).
+    var quantizedRowBytes: Int { matrix.usesIntegerProducts ? matrix.groups * matrix.paddedGroupInputs : 0 }
 }
 
 /// LayerNorm parameters over `channels`, with the epsilon the reference uses at that place.
@@ -60,13 +65,11 @@ struct LayerNormParameters: Sendable {
         self.eps = eps
     }
 
-    /// x (M, C) = LayerNorm(x + residual), in place, for the rows in `rows`.
-    func callAsFunction(_ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>? = nil, rows: Range<Int>) {
+    /// x (M, C) = LayerNorm(x), in place, for the rows in `rows`.
+    func callAsFunction(_ x: UnsafeMutablePointer<Float>, rows: Range<Int>) {
         gamma.withUnsafeBufferPointer { g in
             beta.withUnsafeBufferPointer { b in
-                Kernels.layerNorm(
-                    x, residual: residual, gamma: g.baseAddress!, beta: b.baseAddress!,
-                    rowRange: rows, channels: g.count, eps: eps)
+                Kernels.layerNorm(x, gamma: g.baseAddress!, beta: b.baseAddress!, rows: rows, channels: g.count, eps: eps)
             }
         }
     }
@@ -85,34 +88,5 @@ struct Embeddings: Sendable {
         position = try EmbeddingTable(name: layout.positionEmbeddings, expectedShape: [config.maxPositions, C], weights: weights)
         tokenType = try EmbeddingTable(name: layout.tokenTypeEmbeddings, expectedShape: [config.typeVocabSize, C], weights: weights)
         norm = try LayerNormParameters(layout.embeddingsNorm, channels: C, eps: config.layerNormEps, weights: weights)
-    }
-}
-
-/// One transformer block (`SqueezeBertModule`): grouped Q/K/V, attention, post-attention
-/// convolution + add & norm, intermediate convolution + activation, output convolution + add & norm.
-struct EncoderLayer: Sendable {
-    let query, key, value, postAttention, intermediate, output: PointwiseConvolution
-    let postAttentionNorm, outputNorm: LayerNormParameters
-
-    init(
-        index: Int, config: EncoderConfig, layout: CheckpointLayout, weights: some WeightSource, precision: Precision,
-        instructionSet: InstructionSet
-    ) throws {
-        let names = layout.layer(index)
-        let C = config.hiddenSize, I = config.intermediateSize, groups = config.groups
-        func convolution(_ projection: CheckpointLayout.Projection, _ K: Int, _ N: Int, _ G: Int) throws
-            -> PointwiseConvolution {
-            try PointwiseConvolution(projection, inputs: K, outputs: N, groups: G, layout: layout, weights: weights,
-                                     precision: precision, instructionSet: instructionSet)
-        }
-        query = try convolution(names.query, C, C, groups.query)
-        key = try convolution(names.key, C, C, groups.key)
-        value = try convolution(names.value, C, C, groups.value)
-        postAttention = try convolution(names.postAttention, C, C, groups.postAttention)
-        intermediate = try convolution(names.intermediate, C, I, groups.intermediate)
-        output = try convolution(names.output, I, C, groups.output)
-        let eps = config.encoderLayerNormEps
-        postAttentionNorm = try LayerNormParameters(names.postAttentionNorm, channels: C, eps: eps, weights: weights)
-        outputNorm = try LayerNormParameters(names.outputNorm, channels: C, eps: eps, weights: weights)
     }
 }

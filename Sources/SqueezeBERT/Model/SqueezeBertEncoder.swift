@@ -27,10 +27,6 @@ public final class SqueezeBertEncoder: Sendable {
     let poolLock = NSLock()
     /// Activation buffers, sized at load and reused; concurrent calls each take their own.
     let workspaces: WorkspacePool
-    /// Regions with fewer multiply-adds than this run on the calling thread alone: below it the
-    /// hand-off to another core costs more than it saves (measured with `squeezechat bench`).
-    static let minParallelFlops = 400_000
-
     deinit { pool.shutdown() }
 
     /// Loads every tensor the configuration calls for, by the checkpoint's own key names.
@@ -60,7 +56,8 @@ public final class SqueezeBertEncoder: Sendable {
                              instructionSet: instructionSet)
         }
         pool = ComputePool(threads: self.threads)
-        workspaces = WorkspacePool(config: config, maxTokens: max(1, min(maxTokens, config.maxPositions)))
+        workspaces = WorkspacePool(config: config, quantizedRowBytes: layers.map(\.quantizedRowBytes).max() ?? 0,
+                                   maxTokens: max(1, min(maxTokens, config.maxPositions)))
         let C = config.hiddenSize
         pooler = weights.contains(layout.pooler.weight)
             ? try PointwiseConvolution(layout.pooler, inputs: C, outputs: C, groups: 1,
@@ -86,7 +83,8 @@ public final class SqueezeBertEncoder: Sendable {
     /// Whether the checkpoint has a sequence-classification head (then `logits` are computed).
     public var hasClassifier: Bool { classifier != nil }
 
-    /// Runs the encoder on a right-padded batch.
+    /// Runs the encoder on a right-padded batch, as `SqueezeBertModel.forward` (plus the
+    /// classifier of `SqueezeBertForSequenceClassification`): embeddings, each layer in turn, pooler.
     ///
     /// - Parameters:
     ///   - ids: (B, T) token ids, row-major; positions at or past `lengths[b]` are padding.
@@ -105,115 +103,68 @@ public final class SqueezeBertEncoder: Sendable {
         if let tokenTypes {
             precondition(tokenTypes.count == M && tokenTypes.allSatisfy { $0 >= 0 && Int($0) < config.typeVocabSize })
         }
-        let NH = config.headCount
+        let batch = BatchShape(sequences: B, tokens: T, heads: config.headCount, lengths: lengths)
+        let work = workspaces.take(batch: B, tokens: T)
+        defer { workspaces.give(work) }
+        let regions = takeRegions(threads: threads)
+        defer { if regions.pool != nil { poolLock.unlock() } }
 
-        // Buffers: a reused workspace; x is the running hidden state, y the post-attention state.
-        let workspace = workspaces.take(batch: B, tokens: T)
-        defer { workspaces.give(workspace) }
-        let x = workspace.x, y = workspace.y, q = workspace.q, k = workspace.k, v = workspace.v
-        let context = workspace.context, inner = workspace.inner
-
-        // Threads: the pool serves one forward pass at a time; a concurrent caller runs alone.
-        let requested = min(threads ?? self.threads, pool.threads)
-        let usePool = requested > 1 && poolLock.try()
-        defer { if usePool { poolLock.unlock() } }
-        func parallel(_ tasks: Int, flops: Int, _ body: (Range<Int>) -> Void) {
-            if usePool && flops >= Self.minParallelFlops {
-                pool.parallel(tasks: tasks, threads: requested, body)
-            } else {
-                body(0..<tasks)
-            }
-        }
-
+        // x (M, C): the running hidden state, from the embeddings through every layer.
+        let x = work.x
+        embed(ids: ids, tokenTypes: tokenTypes, into: work, batch: batch)
+        regions.norm(embeddings.norm, x, rows: M)
         var hiddenStates: [[Float]] = []
-        ids.withUnsafeBufferPointer { idp in
-            let types: UnsafePointer<Int32>
-            if let tokenTypes {
-                workspace.types.update(from: tokenTypes, count: M)
-            } else {
-                workspace.types.update(repeating: 0, count: M)
-            }
-            types = UnsafePointer(workspace.types)
-            Kernels.embeddings(
-                out: x, ids: idp.baseAddress!, types: types,
-                word: embeddings.word.rows, position: embeddings.position.rows,
-                tokenType: embeddings.tokenType.rows, batch: B, tokens: T, channels: C)
-        }
-        embeddings.norm(x, rows: 0..<M)
-        if keepHiddenStates { hiddenStates.append(Array(UnsafeBufferPointer(start: x, count: M * C))) }
-
-        let normFlops = 8 * M * C
-        let current = x, next = y
-        lengths.withUnsafeBufferPointer { lengthPointer in
-            let attentionFlops = 4 * B * T * T * C
-            let scratch = Kernels.attentionScratch(tokens: T, headSize: config.headSize)
-            for layer in layers {
-                // Q, K and V as one parallel region.
-                let tq = layer.query.tasks(rows: M), tk = layer.key.tasks(rows: M), tv = layer.value.tasks(rows: M)
-                parallel(tq + tk + tv, flops: 3 * layer.query.flops(rows: M)) { range in
-                    let rq = range.clamped(to: 0..<tq), rk = range.clamped(to: tq..<(tq + tk))
-                    let rv = range.clamped(to: (tq + tk)..<(tq + tk + tv))
-                    if !rq.isEmpty { layer.query(q, current, rows: M, tasks: rq) }
-                    if !rk.isEmpty { layer.key(k, current, rows: M, tasks: (rk.lowerBound - tq)..<(rk.upperBound - tq)) }
-                    if !rv.isEmpty {
-                        layer.value(v, current, rows: M, tasks: (rv.lowerBound - tq - tk)..<(rv.upperBound - tq - tk))
-                    }
-                }
-                parallel(Kernels.attentionTasks(batch: B, heads: NH), flops: attentionFlops) { range in
-                    Kernels.attention(
-                        out: context, q: q, k: k, v: v, lengths: lengthPointer.baseAddress!,
-                        scores: workspace.scores + range.lowerBound * scratch,
-                        batch: B, tokens: T, channels: C, heads: NH, tasks: range)
-                }
-                // post-attention: next = LN(conv(context) + current)
-                parallel(layer.postAttention.tasks(rows: M), flops: layer.postAttention.flops(rows: M)) { range in
-                    layer.postAttention(next, context, rows: M, epilogue: .residual(current), tasks: range)
-                }
-                parallel(M, flops: normFlops) { rows in layer.postAttentionNorm(next, rows: rows) }
-                // intermediate: inner = act(conv(next)), the activation fused into the product.
-                parallel(layer.intermediate.tasks(rows: M), flops: layer.intermediate.flops(rows: M)) { range in
-                    layer.intermediate(inner, next, rows: M, epilogue: activation, tasks: range)
-                }
-                // output: current = LN(conv(inner) + next); `current` is free once Q/K/V are made.
-                parallel(layer.output.tasks(rows: M), flops: layer.output.flops(rows: M)) { range in
-                    layer.output(current, inner, rows: M, epilogue: .residual(next), tasks: range)
-                }
-                parallel(M, flops: normFlops) { rows in layer.outputNorm(current, rows: rows) }
-                if keepHiddenStates {
-                    hiddenStates.append(Array(UnsafeBufferPointer(start: current, count: M * C)))
-                }
-            }
+        func keep() { if keepHiddenStates { hiddenStates.append(Array(UnsafeBufferPointer(start: x, count: M * C))) } }
+        keep()
+        for layer in layers {
+            layer.forward(x, work, batch, regions)
+            keep()
         }
 
-        let last = Array(UnsafeBufferPointer(start: current, count: M * C))
         var pooled: [Float]? = nil
         var logits: [Float]? = nil
         if let pooler {
-            // The first token ([CLS]) of each sequence through dense + tanh.
-            let first = workspace.q  // free now; holds B rows
-            for b in 0..<B { (first + b * C).update(from: current + b * T * C, count: C) }
-            pooler(workspace.k, first, rows: B)
-            Kernels.tanhInPlace(workspace.k, count: B * C)
-            pooled = Array(UnsafeBufferPointer(start: workspace.k, count: B * C))
+            // first (B, C): each sequence's first token ([CLS]); pooled (B, C) = tanh(dense(first))
+            let first = work.q, pooledRows = work.k
+            for b in 0..<B { (first + b * C).update(from: x + b * T * C, count: C) }
+            pooler(pooledRows, first, rows: B)
+            Kernels.tanhInPlace(pooledRows, count: B * C)
+            pooled = Array(UnsafeBufferPointer(start: pooledRows, count: B * C))
             if let classifier {
-                let L = classifier.outputs
-                classifier(workspace.v, workspace.k, rows: B)
-                logits = Array(UnsafeBufferPointer(start: workspace.v, count: B * L))
+                // logits (B, L) = classifier(pooled)
+                classifier(work.v, pooledRows, rows: B)
+                logits = Array(UnsafeBufferPointer(start: work.v, count: B * classifier.outputs))
             }
         }
         return EncoderOutput(
             batchSize: B, sequenceLength: T, hiddenSize: C, lengths: lengths,
-            lastHiddenState: last, hiddenStates: hiddenStates, pooled: pooled, logits: logits,
-            labels: classifier == nil ? [] : config.labels)
+            lastHiddenState: Array(UnsafeBufferPointer(start: x, count: M * C)), hiddenStates: hiddenStates,
+            pooled: pooled, logits: logits, labels: classifier == nil ? [] : config.labels)
     }
 
-    /// The intermediate activation as a matmul epilogue.
-    private var activation: Epilogue {
-        switch config.activation {
-        case .gelu: .gelu
-        case .geluTanh: .geluTanh
-        case .relu: .relu
+    /// work.x (M, C) = word + position + token-type embeddings, before their LayerNorm.
+    private func embed(ids: [Int32], tokenTypes: [Int32]?, into work: Workspace, batch: BatchShape) {
+        let M = batch.rows
+        if let tokenTypes {
+            work.types.update(from: tokenTypes, count: M)
+        } else {
+            work.types.update(repeating: 0, count: M)
         }
+        ids.withUnsafeBufferPointer { ids in
+            Kernels.embeddings(
+                out: work.x, ids: ids.baseAddress!, types: work.types,
+                word: embeddings.word.rows, position: embeddings.position.rows, tokenType: embeddings.tokenType.rows,
+                batch: batch.sequences, tokens: batch.tokens, channels: config.hiddenSize)
+        }
+    }
+
+    /// The pass's parallel regions: the pool serves one forward pass at a time, so a concurrent
+    /// caller runs alone. When the result holds the pool, `poolLock` is locked until the caller
+    /// unlocks it.
+    private func takeRegions(threads: Int?) -> ParallelRegions {
+        let requested = min(threads ?? self.threads, pool.threads)
+        let holdsPool = requested > 1 && poolLock.try()
+        return ParallelRegions(pool: holdsPool ? pool : nil, threads: requested)
     }
 }
 
@@ -230,16 +181,31 @@ extension CheckpointLayout {
 /// The activation buffers of one forward pass, kept between calls and grown when a larger batch
 /// comes (never shrunk).
 final class Workspace {
+    /// x (M, C) the running hidden state; y (M, C) the post-attention state; q, k, v, context (M, C)
+    /// attention's; inner (M, I) the intermediate activation; scores: attention scratch, one
+    /// `Kernels.attentionScratch` block per (sequence, head).
     private(set) var x, y, q, k, v, context, inner, scores: UnsafeMutablePointer<Float>
+    /// (M): token-type ids.
     private(set) var types: UnsafeMutablePointer<Int32>
+    /// (M, quantizedRowBytes): a product's input rows quantised for the integer kernels, with
+    /// (M) scales and zero points; used by one product (or Q/K/V together) at a time.
+    private(set) var quantized: UnsafeMutablePointer<UInt8>
+    private(set) var rowScales: UnsafeMutablePointer<Float>
+    private(set) var rowZeros: UnsafeMutablePointer<Int32>
     private(set) var rows = 0, scratch = 0
-    let channels, intermediate, heads: Int
+    let channels, intermediate, heads, quantizedRowBytes: Int
 
-    init(channels C: Int, intermediate I: Int, heads NH: Int) {
-        (channels, intermediate, heads) = (C, I, NH)
+    init(channels C: Int, intermediate I: Int, heads NH: Int, quantizedRowBytes: Int) {
+        (channels, intermediate, heads, self.quantizedRowBytes) = (C, I, NH, quantizedRowBytes)
         x = .allocate(capacity: 1); y = .allocate(capacity: 1); q = .allocate(capacity: 1)
         k = .allocate(capacity: 1); v = .allocate(capacity: 1); context = .allocate(capacity: 1)
         inner = .allocate(capacity: 1); scores = .allocate(capacity: 1); types = .allocate(capacity: 1)
+        quantized = .allocate(capacity: 1); rowScales = .allocate(capacity: 1); rowZeros = .allocate(capacity: 1)
+    }
+
+    /// The quantised-rows buffer laid out for `matrix`.
+    func quantizedActivations(for matrix: PackedMatrix) -> QuantizedActivations {
+        QuantizedActivations(bytes: quantized, stride: quantizedRowBytes, scales: rowScales, zeros: rowZeros, for: matrix)
     }
 
     /// Makes room for a (B, T) batch; allocates only when it is larger than any before.
@@ -252,12 +218,17 @@ final class Workspace {
                 pointer.initialize(repeating: 0, count: count)
                 return pointer
             }
-            for pointer in [x, y, q, k, v, context, inner] { pointer.deallocate() }
-            types.deallocate()
+            for pointer in [x, y, q, k, v, context, inner, rowScales] { pointer.deallocate() }
+            types.deallocate(); quantized.deallocate(); rowZeros.deallocate()
             x = buffer(M * C); y = buffer(M * C); q = buffer(M * C); k = buffer(M * C); v = buffer(M * C)
             context = buffer(M * C); inner = buffer(M * intermediate)
             types = .allocate(capacity: M)
             types.initialize(repeating: 0, count: M)
+            quantized = .allocate(capacity: max(1, M * quantizedRowBytes))
+            quantized.initialize(repeating: 0, count: max(1, M * quantizedRowBytes))
+            rowScales = buffer(M)
+            rowZeros = .allocate(capacity: M)
+            rowZeros.initialize(repeating: 0, count: M)
             rows = M
         }
         if S > scratch {
@@ -269,8 +240,8 @@ final class Workspace {
     }
 
     deinit {
-        for pointer in [x, y, q, k, v, context, inner, scores] { pointer.deallocate() }
-        types.deallocate()
+        for pointer in [x, y, q, k, v, context, inner, scores, rowScales] { pointer.deallocate() }
+        types.deallocate(); quantized.deallocate(); rowZeros.deallocate()
     }
 }
 
@@ -280,16 +251,19 @@ final class WorkspacePool: @unchecked Sendable {
     private let lock = NSLock()
     private var free: [Workspace] = []
     private let config: EncoderConfig
+    private let quantizedRowBytes: Int
 
-    init(config: EncoderConfig, maxTokens: Int) {
+    init(config: EncoderConfig, quantizedRowBytes: Int, maxTokens: Int) {
         self.config = config
+        self.quantizedRowBytes = quantizedRowBytes
         let first = make()
         first.reserve(batch: 1, tokens: maxTokens)
         free.append(first)
     }
 
     private func make() -> Workspace {
-        Workspace(channels: config.hiddenSize, intermediate: config.intermediateSize, heads: config.headCount)
+        Workspace(channels: config.hiddenSize, intermediate: config.intermediateSize, heads: config.headCount,
+                  quantizedRowBytes: quantizedRowBytes)
     }
 
     /// A workspace large enough for a (B, T) batch, for the caller's exclusive use until `give`.

@@ -1,0 +1,43 @@
+// The int8 matrix product on AVX-512 VNNI's integer dot-product unit (vpdpbusd): activations
+// quantised per row to unsigned bytes, weights signed bytes with one scale per output channel,
+// sums in int32, dequantised once per output. Compiled with -mavx512f -mavx512bw -mavx512vnni
+// (Package.swift) and called only where the CPU has them (cpu_has_avx512vnni), so nothing here
+// is inline in this header: no other module compiles these instructions.
+//
+// Shapes: M rows, K inputs, N outputs, G groups, Kg = K/G inputs per group, padded to KP (a
+// multiple of 4: vpdpbusd sums four byte products into each int32 lane).
+#ifndef SQUEEZEBERT_INT8_KERNELS_H
+#define SQUEEZEBERT_INT8_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// Output channels per weight panel: two zmm registers of sixteen int32 sums.
+#define INT8_PANEL_WIDTH 32
+/// Most rows of one register tile (16 accumulators).
+#define INT8_TILE_ROWS 8
+
+/// Quantises `rows` rows of x (each G groups of Kg floats, row stride ldx) to bytes:
+/// x[m, g*Kg + k] ~ scale[m] * (q[m, g*KP + k] - zero[m]), one scale and zero point per row over
+/// all its K values (the range always includes 0, so 0 stays exact). Padding bytes
+/// q[m, g*KP + Kg ..< (g+1)*KP] are written 0. q has row stride ldq >= G * KP.
+void int8_quantize_rows(const float *x, size_t ldx, int rows, int groups, int kg, int kp,
+                        uint8_t *q, size_t ldq, float *scale, int32_t *zero);
+
+/// One weight panel over `rows` rows (any count; tiles of up to INT8_TILE_ROWS):
+/// out[m, n] = (sum_k q[m, k] * w[k, n] - zero[m] * colsum[n]) * scale[m] * wscale[n] + bias[n]
+///             (+ residual[m, n] when residual is not NULL), for n < columns (<= INT8_PANEL_WIDTH).
+/// q: `rows` rows of KP bytes (stride ldq), this group's slice; panel: (KP/4, INT8_PANEL_WIDTH, 4)
+/// int8; colsum, wscale, bias: INT8_PANEL_WIDTH each; out and residual: row stride ldo.
+/// When `next` is not NULL the first tile also prefetches the next panel (KP * 32 bytes).
+void int8_panel_product(const uint8_t *q, size_t ldq, const float *scale, const int32_t *zero, int rows,
+                        const int8_t *panel, int kp, const int32_t *colsum, const float *wscale,
+                        const float *bias, float *out, size_t ldo, int columns, const float *residual,
+                        const int8_t *next);
+
+/// Runs `iterations` rounds of 16 independent vpdpbusd chains on registers (no memory traffic)
+/// and returns a value that depends on them: timing it gives this core's vpdpbusd peak
+/// (16 x 64 multiply-adds per round).
+int64_t int8_peak_loop(int64_t iterations);
+
+#endif

@@ -1,0 +1,200 @@
+// The int8 matrix product on AVX-512 VNNI: see int8_kernels.h for what each function computes.
+#include "int8_kernels.h"
+
+#include <immintrin.h>
+#include <math.h>
+#include <string.h>
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+void int8_quantize_rows(const float *x, size_t ldx, int rows, int groups, int kg, int kp,
+                        uint8_t *q, size_t ldq, float *scale, int32_t *zero) {
+    const int K = groups * kg;
+    for (int m = 0; m < rows; m++) {
+        const float *row = x + (size_t)m * ldx;
+        // The row's range, 0 included.
+        __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
+        int i = 0;
+        for (; i + 16 <= K; i += 16) {
+            __m512 v = _mm512_loadu_ps(row + i);
+            lo = _mm512_min_ps(lo, v);
+            hi = _mm512_max_ps(hi, v);
+        }
+        if (i < K) {
+            __mmask16 tail = (__mmask16)((1u << (K - i)) - 1);
+            __m512 v = _mm512_maskz_loadu_ps(tail, row + i);  // masked-off lanes read as 0, inside the range
+            lo = _mm512_min_ps(lo, v);
+            hi = _mm512_max_ps(hi, v);
+        }
+        float low = _mm512_reduce_min_ps(lo), high = _mm512_reduce_max_ps(hi);
+        float s = (high - low) / 255.0f;
+        if (!(s > 0)) s = 1.0f;  // an all-zero row (or NaN): every byte is the zero point
+        int32_t z = (int32_t)nearbyintf(-low / s);
+        z = z < 0 ? 0 : (z > 255 ? 255 : z);
+        scale[m] = s;
+        zero[m] = z;
+        const __m512 inverse = _mm512_set1_ps(1.0f / s);
+        const __m512i zv = _mm512_set1_epi32(z), floor = _mm512_setzero_si512();
+        for (int g = 0; g < groups; g++) {
+            const float *src = row + (size_t)g * kg;
+            uint8_t *dst = q + (size_t)m * ldq + (size_t)g * kp;
+            int k = 0;
+            for (; k + 16 <= kg; k += 16) {
+                __m512i v = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(src + k), inverse)), zv);
+                _mm_storeu_si128((__m128i *)(dst + k), _mm512_cvtusepi32_epi8(_mm512_max_epi32(v, floor)));
+            }
+            if (k < kg) {
+                __mmask16 tail = (__mmask16)((1u << (kg - k)) - 1);
+                __m512i v = _mm512_add_epi32(
+                    _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_maskz_loadu_ps(tail, src + k), inverse)), zv);
+                _mm512_mask_cvtusepi32_storeu_epi8(dst + k, tail, _mm512_max_epi32(v, floor));
+            }
+            for (k = kg; k < kp; k++) dst[k] = 0;  // meets zero weights: any value would do
+        }
+    }
+}
+
+/// Row r of a tile: dequantise, add the bias (and the residual), store `columns` values.
+ALWAYS_INLINE void finish_row(__m512i sum0, __m512i sum1, float row_scale, int32_t row_zero,
+                              const int32_t *colsum, const float *wscale, const float *bias,
+                              float *out, const float *residual, int columns) {
+    const __m512i z = _mm512_set1_epi32(row_zero);
+    sum0 = _mm512_sub_epi32(sum0, _mm512_mullo_epi32(z, _mm512_loadu_si512(colsum)));
+    sum1 = _mm512_sub_epi32(sum1, _mm512_mullo_epi32(z, _mm512_loadu_si512(colsum + 16)));
+    const __m512 s = _mm512_set1_ps(row_scale);
+    __m512 v0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum0), _mm512_mul_ps(s, _mm512_loadu_ps(wscale)),
+                                _mm512_loadu_ps(bias));
+    __m512 v1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum1), _mm512_mul_ps(s, _mm512_loadu_ps(wscale + 16)),
+                                _mm512_loadu_ps(bias + 16));
+    if (columns == INT8_PANEL_WIDTH) {
+        if (residual) {
+            v0 = _mm512_add_ps(v0, _mm512_loadu_ps(residual));
+            v1 = _mm512_add_ps(v1, _mm512_loadu_ps(residual + 16));
+        }
+        _mm512_storeu_ps(out, v0);
+        _mm512_storeu_ps(out + 16, v1);
+    } else {
+        // The group's last, narrower panel: only `columns` outputs (and residuals) exist.
+        __mmask16 m0 = columns >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << columns) - 1);
+        __mmask16 m1 = columns > 16 ? (__mmask16)((1u << (columns - 16)) - 1) : 0;
+        if (residual) {
+            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, residual));
+            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, residual + 16));
+        }
+        _mm512_mask_storeu_ps(out, m0, v0);
+        _mm512_mask_storeu_ps(out + 16, m1, v1);
+    }
+}
+
+/// Four activation bytes of row r at step s, broadcast to every lane.
+ALWAYS_INLINE __m512i broadcast4(const uint8_t *q, size_t ldq, int r, int s) {
+    int32_t word;
+    memcpy(&word, q + (size_t)r * ldq + 4 * (size_t)s, 4);
+    return _mm512_set1_epi32(word);
+}
+
+/// R (1...8) rows x 32 columns: 16 int32 accumulators, one vpdpbusd per row and half-panel per
+/// four inputs. R and prefetch are constants at every call site, so the loop is unrolled per row
+/// and carries no tests.
+ALWAYS_INLINE void tile(const int R, const int prefetch, const uint8_t *q, size_t ldq, const float *scale,
+                        const int32_t *zero, const int8_t *panel, int kp, const int32_t *colsum,
+                        const float *wscale, const float *bias, float *out, size_t ldo, int columns,
+                        const float *residual, const int8_t *next) {
+    __m512i c00 = _mm512_setzero_si512(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
+            c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    const int steps = kp / 4;
+    const int8_t *w = panel;
+    for (int s = 0; s < steps; s++, w += 4 * INT8_PANEL_WIDTH) {
+        if (prefetch) {
+            // The next panel, as fast as this one is read: two lines per step.
+            _mm_prefetch((const char *)(next + (size_t)s * 128), _MM_HINT_T0);
+            _mm_prefetch((const char *)(next + (size_t)s * 128 + 64), _MM_HINT_T0);
+        }
+        const __m512i w0 = _mm512_loadu_si512(w), w1 = _mm512_loadu_si512(w + 64);
+        __m512i a = broadcast4(q, ldq, 0, s);
+        c00 = _mm512_dpbusd_epi32(c00, a, w0); c01 = _mm512_dpbusd_epi32(c01, a, w1);
+        if (R > 1) { a = broadcast4(q, ldq, 1, s); c10 = _mm512_dpbusd_epi32(c10, a, w0); c11 = _mm512_dpbusd_epi32(c11, a, w1); }
+        if (R > 2) { a = broadcast4(q, ldq, 2, s); c20 = _mm512_dpbusd_epi32(c20, a, w0); c21 = _mm512_dpbusd_epi32(c21, a, w1); }
+        if (R > 3) { a = broadcast4(q, ldq, 3, s); c30 = _mm512_dpbusd_epi32(c30, a, w0); c31 = _mm512_dpbusd_epi32(c31, a, w1); }
+        if (R > 4) { a = broadcast4(q, ldq, 4, s); c40 = _mm512_dpbusd_epi32(c40, a, w0); c41 = _mm512_dpbusd_epi32(c41, a, w1); }
+        if (R > 5) { a = broadcast4(q, ldq, 5, s); c50 = _mm512_dpbusd_epi32(c50, a, w0); c51 = _mm512_dpbusd_epi32(c51, a, w1); }
+        if (R > 6) { a = broadcast4(q, ldq, 6, s); c60 = _mm512_dpbusd_epi32(c60, a, w0); c61 = _mm512_dpbusd_epi32(c61, a, w1); }
+        if (R > 7) { a = broadcast4(q, ldq, 7, s); c70 = _mm512_dpbusd_epi32(c70, a, w0); c71 = _mm512_dpbusd_epi32(c71, a, w1); }
+    }
+#define FINISH(r, s0, s1)                                                                                   \
+    finish_row(s0, s1, scale[r], zero[r], colsum, wscale, bias, out + (size_t)(r) * ldo,                  \
+               residual ? residual + (size_t)(r) * ldo : NULL, columns)
+    FINISH(0, c00, c01);
+    if (R > 1) FINISH(1, c10, c11);
+    if (R > 2) FINISH(2, c20, c21);
+    if (R > 3) FINISH(3, c30, c31);
+    if (R > 4) FINISH(4, c40, c41);
+    if (R > 5) FINISH(5, c50, c51);
+    if (R > 6) FINISH(6, c60, c61);
+    if (R > 7) FINISH(7, c70, c71);
+#undef FINISH
+}
+
+#define TILE(R, P) tile(R, P, q, ldq, scale, zero, panel, kp, colsum, wscale, bias, out, ldo, columns, residual, next)
+
+void int8_panel_product(const uint8_t *q, size_t ldq, const float *scale, const int32_t *zero, int rows,
+                        const int8_t *panel, int kp, const int32_t *colsum, const float *wscale,
+                        const float *bias, float *out, size_t ldo, int columns, const float *residual,
+                        const int8_t *next) {
+    int first = 1;
+    while (rows > 0) {
+        const int R = rows < INT8_TILE_ROWS ? rows : INT8_TILE_ROWS;
+        if (first && next) {
+            switch (R) {
+            case 8: TILE(8, 1); break;
+            case 7: TILE(7, 1); break;
+            case 6: TILE(6, 1); break;
+            case 5: TILE(5, 1); break;
+            case 4: TILE(4, 1); break;
+            case 3: TILE(3, 1); break;
+            case 2: TILE(2, 1); break;
+            default: TILE(1, 1); break;
+            }
+        } else {
+            switch (R) {
+            case 8: TILE(8, 0); break;
+            case 7: TILE(7, 0); break;
+            case 6: TILE(6, 0); break;
+            case 5: TILE(5, 0); break;
+            case 4: TILE(4, 0); break;
+            case 3: TILE(3, 0); break;
+            case 2: TILE(2, 0); break;
+            default: TILE(1, 0); break;
+            }
+        }
+        first = 0;
+        q += (size_t)R * ldq;
+        scale += R;
+        zero += R;
+        out += (size_t)R * ldo;
+        if (residual) residual += (size_t)R * ldo;
+        rows -= R;
+    }
+}
+
+int64_t int8_peak_loop(int64_t iterations) {
+    __m512i a = _mm512_set1_epi32(0x01010101), b = _mm512_set1_epi32(0x01010101);
+    __m512i c0 = _mm512_setzero_si512(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0,
+            c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
+    for (int64_t i = 0; i < iterations; i++) {
+        __asm__ volatile("" : "+v"(a), "+v"(b));  // opaque operands: the loop cannot be folded
+        c0 = _mm512_dpbusd_epi32(c0, a, b); c1 = _mm512_dpbusd_epi32(c1, a, b);
+        c2 = _mm512_dpbusd_epi32(c2, a, b); c3 = _mm512_dpbusd_epi32(c3, a, b);
+        c4 = _mm512_dpbusd_epi32(c4, a, b); c5 = _mm512_dpbusd_epi32(c5, a, b);
+        c6 = _mm512_dpbusd_epi32(c6, a, b); c7 = _mm512_dpbusd_epi32(c7, a, b);
+        c8 = _mm512_dpbusd_epi32(c8, a, b); c9 = _mm512_dpbusd_epi32(c9, a, b);
+        c10 = _mm512_dpbusd_epi32(c10, a, b); c11 = _mm512_dpbusd_epi32(c11, a, b);
+        c12 = _mm512_dpbusd_epi32(c12, a, b); c13 = _mm512_dpbusd_epi32(c13, a, b);
+        c14 = _mm512_dpbusd_epi32(c14, a, b); c15 = _mm512_dpbusd_epi32(c15, a, b);
+    }
+    __m512i s = _mm512_add_epi32(_mm512_add_epi32(_mm512_add_epi32(c0, c1), _mm512_add_epi32(c2, c3)),
+                                 _mm512_add_epi32(_mm512_add_epi32(c4, c5), _mm512_add_epi32(c6, c7)));
+    s = _mm512_add_epi32(s, _mm512_add_epi32(_mm512_add_epi32(_mm512_add_epi32(c8, c9), _mm512_add_epi32(c10, c11)),
+                                             _mm512_add_epi32(_mm512_add_epi32(c12, c13), _mm512_add_epi32(c14, c15))));
+    return _mm512_reduce_add_epi32(s);
+}

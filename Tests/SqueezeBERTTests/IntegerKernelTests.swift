@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+@testable import SqueezeBERT
+
+/// The int8 products on AVX-512 VNNI's integer unit (checked only where the CPU has it): exact
+/// against a plain integer loop over the same quantised activations, and close to the float
+/// kernels on whole models.
+@Suite(.enabled(if: InstructionSet.avx512vnni.isAvailable, "this CPU has no AVX-512 VNNI"))
+struct IntegerKernelTests {
+    /// Per-row asymmetric u8 quantisation, as the kernel defines it: x ~ s * (q - z), the range
+    /// always holding 0; each group's slice padded to a multiple of 4 (padding never read back).
+    static func quantize(_ row: ArraySlice<Float>) -> (q: [Int32], scale: Float, zero: Int32) {
+        let low = min(row.min()!, 0), high = max(row.max()!, 0)
+        var s = (high - low) / 255
+        if !(s > 0) { s = 1 }
+        let z = Int32(max(0, min(255, (-low / s).rounded(.toNearestOrEven))))
+        let inverse = 1 / s
+        let q = row.map { Int32(max(0, min(255, Int32((($0 * inverse)).rounded(.toNearestOrEven)) + z))) }
+        return (q, s, z)
+    }
+
+    static func norm(_ v: [Float]) -> Float { v.map { $0 * $0 }.reduce(0, +).squareRoot() }
+
+    static func random(_ state: inout UInt32) -> Float {
+        state = state &* 1664525 &+ 1013904223
+        return Float(state >> 8) / Float(1 << 24) - 0.5
+    }
+
+    /// Row counts 1...13 and over one 64-row chunk (every remainder of the 8-row tile, partial
+    /// 32-column panels, groups, inputs not a multiple of 4) and every epilogue, against
+    /// sum_k q[m, k] * w[n, k] in integers, dequantised.
+    @Test(arguments: [(96, 40, 4), (24, 24, 1), (8, 3, 1), (64, 256, 4), (50, 26, 2), (384, 100, 1), (1536, 64, 4)])
+    func integerProductMatchesNaiveIntegerLoop(shape: (Int, Int, Int)) {
+        let (K, N, G) = shape, Kg = K / G, Ng = N / G
+        var state: UInt32 = 4242
+        let weight = (0..<(N * Kg)).map { _ in Self.random(&state) }, bias = (0..<N).map { _ in Self.random(&state) }
+        let matrix = PackedMatrix(weight: weight, bias: bias, inputs: K, outputs: N, groups: G, precision: .int8,
+                                  instructionSet: .avx512vnni)
+        #expect(matrix.usesIntegerProducts)
+        let scales = (0..<N).map { n in max(weight[n * Kg..<(n + 1) * Kg].map(abs).max()! / 127, .leastNonzeroMagnitude) }
+        let codes = weight.indices.map { i in Int32(max(-127, min(127, (weight[i] / scales[i / Kg]).rounded()))) }
+        for M in Array(1...13) + [64, 70, 130] {
+            // Activations with a wide, uneven range per row, like a GELU's output.
+            let inp = (0..<(M * K)).map { i in Self.random(&state) * (i % 7 == 0 ? 6 : 1) + 0.1 }
+            let residual = (0..<(M * N)).map { _ in Self.random(&state) }
+            var expected = [Float](repeating: 0, count: M * N)
+            for m in 0..<M {
+                let (q, s, z) = Self.quantize(inp[(m * K)..<((m + 1) * K)])
+                for n in 0..<N {
+                    let g = n / Ng
+                    var sum: Int32 = 0
+                    for k in 0..<Kg { sum += (q[g * Kg + k] - z) * codes[n * Kg + k] }
+                    expected[m * N + n] = Float(sum) * (s * scales[n]) + bias[n]
+                }
+            }
+            for epilogue in ["none", "gelu", "residual"] {
+                var out = [Float](repeating: .nan, count: M * N)
+                inp.withUnsafeBufferPointer { i in
+                    residual.withUnsafeBufferPointer { r in
+                        out.withUnsafeMutableBufferPointer { o in
+                            let e: Epilogue = epilogue == "gelu" ? .gelu : epilogue == "residual" ? .residual(r.baseAddress!) : .none
+                            Kernels.matmul(out: o.baseAddress!, inp: i.baseAddress!, matrix: matrix, rows: M, epilogue: e)
+                        }
+                    }
+                }
+                let want: [Float] = expected.indices.map { j in
+                    let v = expected[j]
+                    switch epilogue {
+                    case "gelu": return Float(0.5 * Double(v) * (1 + erf(Double(v) / 2.0.squareRoot())))
+                    case "residual": return v + residual[j]
+                    default: return v
+                    }
+                }
+                let worst = WorstDifference(out, want)
+                #expect(worst.value <= 1e-4, "M \(M) K \(K) N \(N) G \(G) \(epilogue): \(worst)")
+            }
+        }
+    }
+
+    /// Rows quantised once and shared (as the encoder shares them between Q, K and V and across
+    /// threads) give exactly what each task quantising for itself gives, task by task.
+    @Test func sharedQuantisationMatchesPerTaskQuantisation() {
+        let (K, N, G, M) = (96, 64, 2, 80)
+        var state: UInt32 = 99
+        let matrix = PackedMatrix(weight: (0..<(N * K / G)).map { _ in Self.random(&state) },
+                                  bias: (0..<N).map { _ in Self.random(&state) }, inputs: K, outputs: N, groups: G,
+                                  precision: .int8, instructionSet: .avx512vnni)
+        let inp = (0..<(M * K)).map { _ in Self.random(&state) }
+        let stride = G * matrix.paddedGroupInputs
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: M * stride)
+        let scales = UnsafeMutablePointer<Float>.allocate(capacity: M), zeros = UnsafeMutablePointer<Int32>.allocate(capacity: M)
+        defer { bytes.deallocate(); scales.deallocate(); zeros.deallocate() }
+        let shared = QuantizedActivations(bytes: bytes, stride: stride, scales: scales, zeros: zeros, for: matrix)
+        var perTask = [Float](repeating: .nan, count: M * N), fromShared = perTask
+        inp.withUnsafeBufferPointer { i in
+            shared.quantize(i.baseAddress!, rows: 0..<M)
+            let tasks = Kernels.matmulTasks(rows: M, matrix: matrix)
+            for task in (0..<tasks).reversed() {
+                perTask.withUnsafeMutableBufferPointer { o in
+                    Kernels.matmul(out: o.baseAddress!, inp: i.baseAddress!, matrix: matrix, rows: M, tasks: task..<(task + 1))
+                }
+                fromShared.withUnsafeMutableBufferPointer { o in
+                    Kernels.matmul(out: o.baseAddress!, inp: i.baseAddress!, quantized: shared, matrix: matrix, rows: M,
+                                   tasks: task..<(task + 1))
+                }
+            }
+        }
+        #expect(perTask == fromShared)
+        #expect(!perTask.contains { $0.isNaN })
+    }
+
+    /// Whole fixture models on the integer kernels against the same int8 weights on the float
+    /// kernels: the activations' 8-bit rounding moves each sentence embedding by well under 1%.
+    @Test(arguments: PerformancePathTests.models)
+    func modelsStayCloseToTheFloatKernels(model name: String) throws {
+        let floatKernels = try EncoderModel.load(from: Fixtures.model(name), precision: .int8, instructionSet: .avx512)
+        let integer = try EncoderModel.load(from: Fixtures.model(name), precision: .int8, instructionSet: .avx512vnni)
+        let a = floatKernels.embed(PerformancePathTests.texts), b = integer.embed(PerformancePathTests.texts)
+        for (x, y) in zip(a, b) {
+            let dot: Float = zip(x, y).map(*).reduce(0, +)
+            let norms: Float = Self.norm(x) * Self.norm(y)
+            let cosine = dot / norms
+            #expect(cosine >= 0.9995, "\(name): cosine \(cosine)")
+            #expect(x != y, "\(name): the integer kernels were not used")
+        }
+    }
+}
