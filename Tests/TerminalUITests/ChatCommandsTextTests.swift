@@ -1,4 +1,5 @@
 import Testing
+import TextAnalysis
 import TerminalUI
 
 /// The words both chats share: help, digit grouping and entries as plain text.
