@@ -53,25 +53,7 @@ struct IntegerKernelTests {
                     expected[m * N + n] = Float(sum) * (s * scales[n]) + bias[n]
                 }
             }
-            for epilogue in ["none", "gelu", "residual"] {
-                var out = [Float](repeating: .nan, count: M * N)
-                inp.withUnsafeBufferPointer { i in
-                    residual.withUnsafeBufferPointer { r in
-                        out.withUnsafeMutableBufferPointer { o in
-                            let e: Epilogue = epilogue == "gelu" ? .gelu : epilogue == "residual" ? .residual(r.baseAddress!) : .none
-                            Kernels.matmul(out: o.baseAddress!, inp: i.baseAddress!, matrix: matrix, rows: M, epilogue: e)
-                        }
-                    }
-                }
-                let want: [Float] = expected.indices.map { j in
-                    let v = expected[j]
-                    switch epilogue {
-                    case "gelu": return Float(0.5 * Double(v) * (1 + erf(Double(v) / 2.0.squareRoot())))
-                    case "residual": return v + residual[j]
-                    default: return v
-                    }
-                }
-                let worst = WorstDifference(out, want)
+            for (epilogue, worst) in epilogueErrors(matrix: matrix, inp: inp, residual: residual, rows: M, expected: expected) {
                 #expect(worst.value <= 1e-4, "M \(M) K \(K) N \(N) G \(G) \(epilogue): \(worst)")
             }
         }

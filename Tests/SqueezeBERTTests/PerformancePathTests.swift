@@ -64,25 +64,8 @@ struct PerformancePathTests {
                     expected[m * N + n] = sum
                 }
             }
-            for epilogue in ["none", "gelu", "residual"] {
-                var out = [Float](repeating: .nan, count: M * N)
-                inp.withUnsafeBufferPointer { i in
-                    residual.withUnsafeBufferPointer { r in
-                        out.withUnsafeMutableBufferPointer { o in
-                            let e: Epilogue = epilogue == "gelu" ? .gelu : epilogue == "residual" ? .residual(r.baseAddress!) : .none
-                            Kernels.matmul(out: o.baseAddress!, inp: i.baseAddress!, matrix: matrix, rows: M, epilogue: e)
-                        }
-                    }
-                }
-                let want: [Float] = expected.indices.map { j in
-                    let v = expected[j]
-                    switch epilogue {
-                    case "gelu": return Float(0.5 * Double(v) * (1 + erf(Double(v) / 2.0.squareRoot())))
-                    case "residual": return v + residual[j]
-                    default: return v
-                    }
-                }
-                #expect(WorstDifference(out, want).value <= 1e-5, "M \(M) K \(K) N \(N) G \(G) \(epilogue) \(instructionSet)")
+            for (epilogue, worst) in epilogueErrors(matrix: matrix, inp: inp, residual: residual, rows: M, expected: expected) {
+                #expect(worst.value <= 1e-5, "M \(M) K \(K) N \(N) G \(G) \(epilogue) \(instructionSet): \(worst)")
             }
         }
     }
@@ -242,4 +225,31 @@ final class Mutex64: @unchecked Sendable {
     private var largest: Float = 0
     func record(_ value: Float) { lock.lock(); largest = max(largest, value.isNaN ? .infinity : value); lock.unlock() }
     var value: Float { lock.lock(); defer { lock.unlock() }; return largest }
+}
+
+/// `Kernels.matmul` over `rows` rows with each epilogue (none, exact GELU, a residual add), each
+/// against `expected` (the product plus bias, computed by the test) with that epilogue applied.
+func epilogueErrors(
+    matrix: PackedMatrix, inp: [Float], residual: [Float], rows M: Int, expected: [Float]
+) -> [(epilogue: String, worst: WorstDifference)] {
+    ["none", "gelu", "residual"].map { epilogue in
+        var out = [Float](repeating: .nan, count: expected.count)
+        inp.withUnsafeBufferPointer { i in
+            residual.withUnsafeBufferPointer { r in
+                out.withUnsafeMutableBufferPointer { o in
+                    let e: Epilogue = epilogue == "gelu" ? .gelu : epilogue == "residual" ? .residual(r.baseAddress!) : .none
+                    Kernels.matmul(out: o.baseAddress!, inp: i.baseAddress!, matrix: matrix, rows: M, epilogue: e)
+                }
+            }
+        }
+        let want: [Float] = expected.indices.map { j in
+            let v = expected[j]
+            switch epilogue {
+            case "gelu": return Float(0.5 * Double(v) * (1 + erf(Double(v) / 2.0.squareRoot())))
+            case "residual": return v + residual[j]
+            default: return v
+            }
+        }
+        return (epilogue, WorstDifference(out, want))
+    }
 }
