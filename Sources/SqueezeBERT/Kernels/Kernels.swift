@@ -272,12 +272,22 @@ extension Kernels {
     /// Softmax numerators of `keys` scores in place (exp(score - max)); returns 1 / their sum.
     @inline(__always)
     static func exponentiate(_ scores: UnsafeMutablePointer<Float>, keys: Int) -> Float {
+        // The maximum eight lanes at a time (a scalar max chain cost as much as the exponentials),
+        // over real keys only: padding scores are 0, which could exceed every real one.
+        var lanes = Vector(repeating: -.infinity)
+        var s = 0
+        while s + 8 <= keys {
+            let v = load8(scores + s)
+            lanes = lanes.replacing(with: v, where: v .> lanes)
+            s += 8
+        }
         var maximum = -Float.infinity
-        for s in 0..<keys { maximum = max(maximum, scores[s]) }
+        for j in 0..<8 { maximum = max(maximum, lanes[j]) }
+        while s < keys { maximum = max(maximum, scores[s]); s += 1 }
         // Exponentials eight at a time; lanes past `keys` are computed and then ignored.
         let maximumVector = Vector(repeating: maximum)
         var sums = Vector()
-        var s = 0
+        s = 0
         while s + 8 <= keys {
             let e = exp8(load8(scores + s) - maximumVector)
             store8(e, scores + s); sums += e; s += 8
