@@ -50,6 +50,8 @@ def main() -> int:
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--sst2", type=Path, required=True)
     parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--kernels", default="avx2", choices=["avx2", "avx512"],
+                        help="the engine's float kernels (the integer ones quantise activations by design)")
     args = parser.parse_args()
 
     rng = random.Random(11)
@@ -67,12 +69,14 @@ def main() -> int:
         reference = out.logits.numpy()
         pooled = mean_pool(out.hidden_states[-1], batch["attention_mask"]).numpy()
 
+    # The float kernels: on the integer unit (avx512-vnni) activations are quantised too, by design.
+    kernels = ["--kernels", args.kernels]
     swift = engine_values(args.squeezechat, ["tag", "--model", str(args.model), "--by", "line", "--format", "jsonl",
-                                              "--logits"], texts, "logits")
+                                              "--logits", *kernels], texts, "logits")
     difference = np.abs(swift - reference.astype(np.float64))
     print(f"{len(texts)} texts: max |logit diff| {difference.max():.3g}, mean {difference.mean():.3g}")
 
-    embedded = engine_values(args.squeezechat, ["embed", "--model", str(args.model)], texts, "embedding")
+    embedded = engine_values(args.squeezechat, ["embed", "--model", str(args.model), *kernels], texts, "embedding")
     gap = np.abs(embedded - pooled.astype(np.float64))
     print(f"{len(texts)} texts: max |mean-pooled embedding diff| {gap.max():.3g}, mean {gap.mean():.3g}")
     return 0 if difference.max() <= 1e-4 and gap.max() <= 1e-4 else 1
