@@ -52,8 +52,12 @@ public final class ChatEngine: Sendable {
         // A model without a head simply has no sentiment; a head with broken settings is an error.
         sentiment = model.encoder.hasClassifier ? try SentimentAnalyzer(model: model) : nil
         let dimensions = model.config.hiddenSize
-        // fp32 and int8 runs of one folder give slightly different vectors: cached apart.
-        let modelKey = Hashing.fnv1a(model.encoder.precision.rawValue.utf8, seed: Hashing.modelKey(folder: model.folder))
+        // fp32 and int8 runs of one folder give slightly different vectors, and so do int8 runs on
+        // the float kernels and on the integer unit (which quantises activations too): cached apart.
+        let encoder = model.encoder
+        let arithmetic = encoder.precision == .int8 && encoder.instructionSet == .avx512vnni ? "int8-integer"
+            : encoder.precision.rawValue
+        let modelKey = Hashing.fnv1a(arithmetic.utf8, seed: Hashing.modelKey(folder: model.folder))
         var cache = EmbeddingCache(directory: options.cacheDirectory, modelKey: modelKey, dimensions: dimensions)
         // Every text the engine will ever compare against, encoded once (or read from the cache).
         let allTexts = intents.intents.flatMap { $0.examples + $0.responses + $0.negativeResponses + $0.positiveResponses }

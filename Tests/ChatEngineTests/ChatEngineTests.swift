@@ -136,6 +136,24 @@ struct ChatEngineTests {
         #expect(engine.startup.encoded == engine.startup.texts)
     }
 
+    /// int8 on the integer unit quantises activations too, so its vectors differ slightly from the
+    /// float kernels': each way gets its own cache, and a second start of either reuses its own.
+    @Test(.enabled(if: InstructionSet.avx512vnni.isAvailable, "this CPU has no AVX-512 VNNI"))
+    func integerAndFloatKernelsCacheApart() throws {
+        let cache = try ChatFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: cache) }
+        func start(_ kernels: InstructionSet) throws -> ChatEngine {
+            try ChatEngine(model: try EncoderModel.load(from: ChatFixtures.tinyModel, precision: .int8, instructionSet: kernels),
+                           intents: try IntentLoader.load(folder: ChatFixtures.intents), options: .init(cacheDirectory: cache))
+        }
+        let float = try start(.avx512)
+        #expect(float.startup.encoded == float.startup.texts)
+        let integer = try start(.avx512vnni)
+        #expect(integer.startup.encoded == integer.startup.texts, "the float kernels' vectors were reused")
+        #expect(try start(.avx512vnni).startup.encoded == 0)
+        #expect(try start(.avx512).startup.encoded == 0)
+    }
+
     @Test func brokenSentimentSettingsAreAnErrorNamingTheFileAndKey() throws {
         let models = ChatFixtures.tinyModel.deletingLastPathComponent()
         let folder = try ChatFixtures.temporaryFolder()
