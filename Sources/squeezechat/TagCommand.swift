@@ -52,8 +52,8 @@ struct TagCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
 
     @Option(name: .long, help: ArgumentHelp(
-        "What one result covers: line, sentence or document (a whole file or standard input). "
-            + "With --input jsonl/csv/tsv a record's text is one document, and sentence adds its sentences.",
+        "What one result covers: line, sentence (the default) or document (a whole file or standard input). "
+            + "With --input jsonl/csv/tsv a record's text is one document (the default there), and sentence adds its sentences.",
         valueName: "unit"))
     var by: Unit?
 
