@@ -120,7 +120,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChatEngineTests",
-            dependencies: ["ChatEngine", "SqueezeBERT", "BuiltInIntents"],
+            dependencies: ["ChatEngine", "SqueezeBERT", "TextAnalysis", "BuiltInIntents"],
             exclude: ["Fixtures"]
         ),
         .testTarget(

@@ -1,32 +1,37 @@
-"""How much int8 weights change sentence embeddings of a real model (all-MiniLM-L6-v2 by default).
+"""What the int8 integer kernels cost in accuracy on a bundled model, against the same model in fp32.
 
-    python bench/int8_accuracy.py [--binary ...] [--model DIR]
+    python training/common.py --data DATA --out build/eval        # the held-out TSVs, once
+    python bench/int8_accuracy.py --data DATA --eval build/eval [--binary ...] [--model dense]
 
-Embeds sentences with `squeezechat embed --normalize` at fp32 and int8 and prints the cosine of
-each pair, the largest element difference, and whether nearest neighbours among the sentences
-stay the same.
+Runs the model three ways: fp32 (`--precision fp32`: the stored int8 weights widened to floats),
+int8 on the float kernels (`--kernels avx512` or avx2: weights int8, activations float) and int8 on
+the integer unit (`--kernels avx512-vnni`: activations quantised per row too; skipped on CPUs
+without AVX-512 VNNI). For each it prints SST-2 held-out sentences, TweetEval's report half (three
+classes, and positive vs negative), Banking77 test through the chat's classifier and the chat's
+own intents cross-validated (`eval chat`); then the cosine between each way's sentence embeddings
+and fp32's, on the held-out SST-2 sentences and Banking77 test (mean and worst text).
 """
 import argparse
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 
-import models
 
-SENTENCES = [
-    "How do I transfer money to another account?", "I want to send money to my friend's bank account.",
-    "My card was declined at the shop.", "Why was my payment refused?", "What is the weather like today?",
-    "Will it rain tomorrow in London?", "The movie was boring and far too long.", "I loved the film's music.",
-    "Can you recommend a good restaurant nearby?", "Where can I get something to eat around here?",
-    "How do I reset my password?", "I forgot my login details.", "Tell me a joke.",
-    "What time does the store open on Sunday?", "The plot made no sense at all.", "Hello!",
-]
+def run(binary: str, *args: str) -> str:
+    return subprocess.run([binary, *args], check=True, capture_output=True, text=True).stdout
 
 
-def embed(binary: str, folder: Path, precision: str) -> np.ndarray:
-    out = subprocess.run([binary, "embed", "--model", str(folder), "--normalize", "--precision", precision, *SENTENCES],
+def texts_of(path: Path) -> list[str]:
+    if path.suffix == ".jsonl":
+        return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [line.split("\t")[0] for line in path.read_text(encoding="utf-8").splitlines()[1:] if line]
+
+
+def embeddings(binary: str, model: str, way: list[str], texts: list[str]) -> np.ndarray:
+    out = subprocess.run([binary, "embed", "--model", model, "--normalize", *way], input="\n".join(texts) + "\n",
                          check=True, capture_output=True, text=True).stdout
     return np.array([json.loads(line)["embedding"] for line in out.splitlines()], dtype=np.float64)
 
@@ -34,16 +39,45 @@ def embed(binary: str, folder: Path, precision: str) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--binary", default=".build/release/squeezechat")
-    parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--model", default="dense", help="a model folder or a bundled model's short name")
+    parser.add_argument("--data", type=Path, required=True, help="the data folder (banking77/)")
+    parser.add_argument("--eval", type=Path, required=True, help="the folder training/common.py wrote the TSVs to")
     args = parser.parse_args()
-    folder = args.model or models.minilm_folder()
-    a, b = embed(args.binary, folder, "fp32"), embed(args.binary, folder, "int8")
-    cosines = (a * b).sum(1)
-    same_neighbour = sum(int(np.argsort(-(a @ a.T)[i])[1] == np.argsort(-(b @ b.T)[i])[1]) for i in range(len(a)))
-    print(f"{folder.name}: cosine(fp32, int8) min {cosines.min():.5f} mean {cosines.mean():.5f}; "
-          f"max |difference| {np.abs(a - b).max():.4f} (normalised embeddings); "
-          f"nearest neighbour unchanged for {same_neighbour}/{len(a)} sentences")
+    kernels = run(args.binary, "bench", "--help")
+    floats = "avx512" if "avx512-vnni here" in kernels or "avx512 here" in kernels else "avx2"
+    ways = {"fp32": ["--precision", "fp32", "--kernels", floats], f"int8 ({floats})": ["--kernels", floats]}
+    if "avx512-vnni here" in kernels:
+        ways["int8 (avx512-vnni)"] = ["--kernels", "avx512-vnni"]
+    banking = args.data / "banking77"
+    print("| measure | " + " | ".join(ways) + " |")
+    print("|---|" + "---:|" * len(ways))
+    for name, tsv in (("SST-2 held-out sentences", "sst2-held-out-sentences.tsv"),
+                      ("TweetEval report half, 3 classes", "tweets-report-half.tsv"),
+                      ("TweetEval report half, positive vs negative", "tweets-report-polar.tsv")):
+        cells = [json.loads(run(args.binary, "eval", "sentiment", "--model", args.model, "--data", str(args.eval / tsv),
+                                "--json", *way))["accuracy"] for way in ways.values()]
+        print(f"| {name} | " + " | ".join(f"{100 * c:.2f}%" for c in cells) + " |")
+        sys.stdout.flush()
+    cells = [json.loads(run(args.binary, "eval", "intents", "--model", args.model, "--train", str(banking / "train.jsonl"),
+                            "--test", str(banking / "test.jsonl"), "--json", *way)) for way in ways.values()]
+    print("| Banking77 test, in-scope accuracy | " + " | ".join(f"{100 * c['accuracy']:.2f}%" for c in cells) + " |")
+    cells = [json.loads(run(args.binary, "eval", "chat", "--model", args.model, "--json", *way)) for way in ways.values()]
+    print("| the chat's intents, cross-validated in-scope | "
+          + " | ".join(f"{100 * c['inscope_accuracy']:.2f}%" for c in cells) + " |")
+    print("| the chat's intents, out-of-scope recall | "
+          + " | ".join(f"{100 * c['oos_recall']:.2f}%" for c in cells) + " |")
+    for name, path in (("SST-2 held-out sentences", args.eval / "sst2-held-out-sentences.tsv"),
+                       ("Banking77 test", banking / "test.jsonl")):
+        texts = texts_of(path)
+        reference = embeddings(args.binary, args.model, list(ways.values())[0], texts)
+        for way, flags in list(ways.items())[1:]:
+            cosines = (reference * embeddings(args.binary, args.model, flags, texts)).sum(1)
+            print(f"{name}, {len(texts)} texts, {way} vs fp32: cosine mean {cosines.mean():.5f}, worst {cosines.min():.5f}")
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except subprocess.CalledProcessError as failure:
+        message = ((failure.stderr or "").strip().splitlines() or [f"exit status {failure.returncode}"])[0]
+        raise SystemExit(f"error: {' '.join(map(str, failure.cmd[:3]))}: {message}")

@@ -27,9 +27,6 @@ public final class ChatEngine: Sendable {
         public var calibration: IntentClassifier.Calibration
         /// Set when the cache could not be written; the engine still works.
         public var cacheWarning: String?
-        /// Set when the model has a classification head but its sentiment settings are unusable
-        /// (e.g. an invalid neutral band): the engine then chats without sentiment.
-        public var sentimentWarning: String?
     }
 
     public let model: EncoderModel
@@ -46,18 +43,14 @@ public final class ChatEngine: Sendable {
         var neutral: [[Float]], negative: [[Float]], positive: [[Float]]
     }
 
-    public init(model: EncoderModel, intents: IntentSet, options: Options = .init()) {
+    /// Builds the engine; throws `AnalysisError` (naming the file and key) when the model has a
+    /// classification head whose sentiment settings in config.json are broken.
+    public init(model: EncoderModel, intents: IntentSet, options: Options = .init()) throws {
         var clock = Stopwatch()
         self.model = model
         self.intents = intents
-        // A model without a head simply has no sentiment; a head with broken settings is reported.
-        var sentimentWarning: String? = nil
-        do {
-            sentiment = model.encoder.hasClassifier ? try SentimentAnalyzer(model: model) : nil
-        } catch {
-            sentiment = nil
-            sentimentWarning = "sentiment disabled: \(error)"
-        }
+        // A model without a head simply has no sentiment; a head with broken settings is an error.
+        sentiment = model.encoder.hasClassifier ? try SentimentAnalyzer(model: model) : nil
         let dimensions = model.config.hiddenSize
         // fp32 and int8 runs of one folder give slightly different vectors: cached apart.
         let modelKey = Hashing.fnv1a(model.encoder.precision.rawValue.utf8, seed: Hashing.modelKey(folder: model.folder))
@@ -112,8 +105,7 @@ public final class ChatEngine: Sendable {
         }
         fallbackEmbeddings = vectors(intents.fallbackResponses)
         startup = StartupReport(texts: Set(allTexts).count, encoded: missing.count, trained: !loadedClassifier, milliseconds: clock.lap(),
-                                calibration: calibration, cacheWarning: warning,
-                                sentimentWarning: sentimentWarning)
+                                calibration: calibration, cacheWarning: warning)
     }
 
     /// `$XDG_CACHE_HOME/squeezechat`, else `~/.cache/squeezechat`.

@@ -1,7 +1,10 @@
 // The int8 matrix product on AVX-512 VNNI: see int8_kernels.h for what each function computes.
 #include "int8_kernels.h"
 
+#if defined(__x86_64__) && defined(__AVX512VNNI__)
 #include <immintrin.h>
+
+int int8_kernels_compiled(void) { return 1; }
 #include <math.h>
 #include <string.h>
 
@@ -198,3 +201,22 @@ int64_t int8_peak_loop(int64_t iterations) {
                                              _mm512_add_epi32(_mm512_add_epi32(c12, c13), _mm512_add_epi32(c14, c15))));
     return _mm512_reduce_add_epi32(s);
 }
+
+#else
+// Built without AVX-512 VNNI (another architecture, or a compiler without the flags): the engine
+// never calls these there (cpu_has_avx512vnni is 0 or the kernels are not chosen), so reaching one
+// is a bug.
+#include <stdlib.h>
+
+int int8_kernels_compiled(void) { return 0; }
+
+void int8_quantize_rows(const float *x, size_t ldx, int rows, int groups, int kg, int kp,
+                        uint8_t *q, size_t ldq, float *scale, int32_t *zero) { abort(); }
+
+void int8_panel_product(const uint8_t *q, size_t ldq, const float *scale, const int32_t *zero, int rows,
+                        const int8_t *panel, int kp, const int32_t *colsum, const float *wscale,
+                        const float *bias, float *out, size_t ldo, int columns, const float *residual,
+                        const int8_t *next) { abort(); }
+
+int64_t int8_peak_loop(int64_t iterations) { abort(); }
+#endif

@@ -1,4 +1,5 @@
 import CPUFeatures
+import SqueezeBERTInt8
 
 /// How the encoder stores its projection weights, chosen at load.
 public enum Precision: String, Sendable, CaseIterable {
@@ -28,7 +29,8 @@ public enum InstructionSet: String, Sendable, CaseIterable {
 
     /// The fastest set this CPU (and its OS) runs, detected once.
     public static let fastest: InstructionSet =
-        cpu_has_avx512vnni() != 0 ? .avx512vnni : cpu_has_avx512f() != 0 ? .avx512 : .avx2
+        cpu_has_avx512vnni() != 0 && int8_kernels_compiled() != 0 ? .avx512vnni
+            : cpu_has_avx512f() != 0 ? .avx512 : .avx2
 
     /// Whether this CPU can run it.
     public var isAvailable: Bool {

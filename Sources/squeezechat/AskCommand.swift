@@ -11,6 +11,7 @@ struct AskCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var chat: ChatOptions
+    @OptionGroup var engineOptions: EngineOptions
 
     @Flag(name: .long, help: "Print one JSON object per turn: text, reply, intent, confidence, sentiment, timings_ms.")
     var json = false
@@ -22,7 +23,7 @@ struct AskCommand: ParsableCommand {
     var texts: [String] = []
 
     func run() throws {
-        let engine = chat.engine(model: try model.load())
+        let engine = chat.engine(model: try model.load(engineOptions))
         if verbose {
             let s = engine.startup, c = s.calibration
             FileHandle.standardError.write(Data(String(

@@ -31,7 +31,7 @@ struct ChatCommand: ParsableCommand {
         let terminal = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         let dumb = (environment["TERM"] ?? "").isEmpty || environment["TERM"] == "dumb"
         let interactive = terminal && !json
-        let engine = chat.engine(model: try model.load(precision: engineOptions.precision, threads: engineOptions.threads))
+        let engine = chat.engine(model: try model.load(engineOptions))
         if interactive && !plain && !dumb {
             var settings = ChatApp.Settings()
             settings.useColor = (environment["NO_COLOR"] ?? "").isEmpty

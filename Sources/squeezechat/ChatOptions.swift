@@ -48,10 +48,12 @@ struct ChatOptions: ParsableArguments {
         let set = Self.load(folder)
         var options = ChatEngine.Options(cacheDirectory: noCache ? nil : ChatEngine.defaultCacheDirectory())
         options.threshold = threshold
-        let engine = ChatEngine(model: model, intents: set, options: options)
-        for warning in [engine.startup.cacheWarning, engine.startup.sentimentWarning].compactMap({ $0 }) {
-            Output.warn(warning)
+        do {
+            let engine = try ChatEngine(model: model, intents: set, options: options)
+            if let warning = engine.startup.cacheWarning { Output.warn(warning) }
+            return engine
+        } catch {
+            Output.fail("\(error)")
         }
-        return engine
     }
 }

@@ -27,7 +27,7 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let encoder = try model.load(precision: engine.precision, threads: engine.threads)
+        let encoder = try model.load(engine)
         var pending: [String] = []
         func flush() {
             for (text, vector) in zip(pending, encoder.embed(pending, pooling: pooling, normalize: normalize)) {

@@ -18,6 +18,7 @@ struct EvalChatCommand: ParsableCommand {
             """)
 
     @OptionGroup var model: ModelOptions
+    @OptionGroup var engine: EngineOptions
 
     @Option(name: .long, help: ArgumentHelp(
         "A folder of intent files. Default: $SQUEEZECHAT_INTENTS, else the built-in set.", valueName: "DIR"))
@@ -36,7 +37,7 @@ struct EvalChatCommand: ParsableCommand {
     func run() throws {
         let folder = ChatOptions.folder(intents)
         let set = ChatOptions.load(folder)
-        let encoder = try model.load()
+        let encoder = try model.load(engine)
         var embeddings: [[Float]] = [], labels: [Int] = []
         for (label, intent) in set.intents.enumerated() {
             embeddings += encoder.embedMany(intent.examples, pooling: .mean, normalize: true)

@@ -15,6 +15,7 @@ struct EvalIntentsCommand: ParsableCommand {
             """)
 
     @OptionGroup var model: ModelOptions
+    @OptionGroup var engine: EngineOptions
 
     @Option(name: .long, help: ArgumentHelp("Training rows (JSON lines with text and intent).", valueName: "FILE"))
     var train: String
@@ -51,7 +52,7 @@ struct EvalIntentsCommand: ParsableCommand {
 
     func run() throws {
         var clock = Stopwatch()
-        let encoder = try model.load()
+        let encoder = try model.load(engine)
         var trainRows = readRows(train)
         var testRows = readRows(test)
         var heldOut = Set<String>()

@@ -17,6 +17,7 @@ struct EvalSentimentCommand: ParsableCommand {
             """)
 
     @OptionGroup var model: ModelOptions
+    @OptionGroup var engine: EngineOptions
 
     @Option(name: .long, help: ArgumentHelp("The labelled file: sentence<TAB>label per line.", valueName: "FILE.tsv"))
     var data: String
@@ -30,7 +31,7 @@ struct EvalSentimentCommand: ParsableCommand {
     func run() throws {
         let analyzer: SentimentAnalyzer
         do {
-            analyzer = try SentimentAnalyzer(model: model.load(), batchSize: batchSize)
+            analyzer = try SentimentAnalyzer(model: model.load(engine), batchSize: batchSize)
         } catch let error as AnalysisError {
             Output.fail(error.description)
         }

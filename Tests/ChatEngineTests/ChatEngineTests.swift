@@ -1,5 +1,6 @@
 import Foundation
 import SqueezeBERT
+import TextAnalysis
 import Testing
 @testable import ChatEngine
 
@@ -7,7 +8,7 @@ struct ChatEngineTests {
     func engine(threshold: Float? = nil, cache: URL? = nil) throws -> ChatEngine {
         var options = ChatEngine.Options(cacheDirectory: cache)
         options.threshold = threshold
-        return ChatEngine(model: try ChatFixtures.model(), intents: try IntentLoader.load(folder: ChatFixtures.intents),
+        return try ChatEngine(model: try ChatFixtures.model(), intents: try IntentLoader.load(folder: ChatFixtures.intents),
                           options: options)
     }
 
@@ -53,7 +54,7 @@ struct ChatEngineTests {
         try JSONSerialization.data(withJSONObject: config).write(to: configURL)
         var options = ChatEngine.Options(cacheDirectory: nil)
         options.threshold = 0
-        return ChatEngine(model: try EncoderModel.load(from: copy), intents: try IntentLoader.load(folder: ChatFixtures.intents),
+        return try ChatEngine(model: try EncoderModel.load(from: copy), intents: try IntentLoader.load(folder: ChatFixtures.intents),
                           options: options)
     }
 
@@ -118,9 +119,9 @@ struct ChatEngineTests {
         let model = try ChatFixtures.model()
         let file = folder.appendingPathComponent("bot.yaml")
         try "intents:\n  - name: a\n    examples: [one, two]\n    responses: [A]\n".write(to: file, atomically: true, encoding: .utf8)
-        _ = ChatEngine(model: model, intents: try IntentLoader.load(folder: folder), options: .init(cacheDirectory: cache))
+        _ = try ChatEngine(model: model, intents: try IntentLoader.load(folder: folder), options: .init(cacheDirectory: cache))
         try "intents:\n  - name: a\n    examples: [one, two, three]\n    responses: [A]\n".write(to: file, atomically: true, encoding: .utf8)
-        let edited = ChatEngine(model: model, intents: try IntentLoader.load(folder: folder), options: .init(cacheDirectory: cache))
+        let edited = try ChatEngine(model: model, intents: try IntentLoader.load(folder: folder), options: .init(cacheDirectory: cache))
         #expect(edited.startup.encoded == 1 && edited.startup.trained, "a new example re-encodes one text and retrains")
     }
 
@@ -130,12 +131,12 @@ struct ChatEngineTests {
         _ = try engine(cache: cache)
         let other = try EncoderModel.load(from: ChatFixtures.tinyModel.deletingLastPathComponent()
             .appendingPathComponent("tiny-bert-classifier"))
-        let engine = ChatEngine(model: other, intents: try IntentLoader.load(folder: ChatFixtures.intents),
+        let engine = try ChatEngine(model: other, intents: try IntentLoader.load(folder: ChatFixtures.intents),
                                 options: .init(cacheDirectory: cache))
         #expect(engine.startup.encoded == engine.startup.texts)
     }
 
-    @Test func brokenSentimentSettingsAreReportedNotSilent() throws {
+    @Test func brokenSentimentSettingsAreAnErrorNamingTheFileAndKey() throws {
         let models = ChatFixtures.tinyModel.deletingLastPathComponent()
         let folder = try ChatFixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -146,13 +147,15 @@ struct ChatEngineTests {
         config["squeezechat"] = ["neutral_below": 2]
         try JSONSerialization.data(withJSONObject: config).write(to: configURL)
         let intents = try IntentLoader.load(folder: ChatFixtures.intents)
-        let broken = ChatEngine(model: try EncoderModel.load(from: copy), intents: intents, options: .init(cacheDirectory: nil))
-        #expect(broken.sentiment == nil && broken.respond(to: "hello").sentiment == nil)
-        #expect(broken.startup.sentimentWarning?.contains("neutral_below") == true, "\(broken.startup.sentimentWarning ?? "none")")
+        let model = try EncoderModel.load(from: copy)
+        let error = #expect(throws: AnalysisError.self) {
+            try ChatEngine(model: model, intents: intents, options: .init(cacheDirectory: nil))
+        }
+        #expect(error?.description.contains("\(configURL.path): squeezechat.neutral_below") == true, "\(String(describing: error))")
 
         // A model without a head has no sentiment and nothing to warn about.
-        let headless = ChatEngine(model: try EncoderModel.load(from: models.appendingPathComponent("tiny-bert")),
+        let headless = try ChatEngine(model: try EncoderModel.load(from: models.appendingPathComponent("tiny-bert")),
                                   intents: intents, options: .init(cacheDirectory: nil))
-        #expect(headless.sentiment == nil && headless.startup.sentimentWarning == nil)
+        #expect(headless.sentiment == nil)
     }
 }

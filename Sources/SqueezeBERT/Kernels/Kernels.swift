@@ -344,8 +344,10 @@ extension Kernels {
             let TP = (keys + 7) & ~7
             let keysT = scores + 2 * ((T + 7) & ~7)
             for i in 0..<HS {
-                let row = keysT + i * TP
-                for s in 0..<keys { row[s] = k[offset + s * C + i] }
+                // Wrapping arithmetic: the indices are in range by the shapes above, and the
+                // overflow checks made this strided copy a tenth of attention's time.
+                let row = keysT + i * TP, column = k + offset + i
+                for s in 0..<keys { row[s] = column[s &* C] }
                 for s in keys..<TP { row[s] = 0 }
             }
             // Queries two at a time (the last alone when T is odd), so that the score and value

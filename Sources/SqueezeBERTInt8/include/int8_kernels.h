@@ -12,6 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/// 1 when this build holds the VNNI kernels (x86-64 with the flags above); 0 when the functions
+/// below are stubs that must not be called.
+int int8_kernels_compiled(void);
+
 /// Output channels per weight panel: two zmm registers of sixteen int32 sums.
 #define INT8_PANEL_WIDTH 32
 /// Most rows of one register tile (16 accumulators).
