@@ -31,7 +31,7 @@ struct ParallelRecipeTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let inputFile = folder.appendingPathComponent("in.jsonl"), outputFile = folder.appendingPathComponent("out.jsonl")
         try input.write(to: inputFile, atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
         process.standardInput = try FileHandle(forReadingFrom: inputFile)
         process.standardOutput = try FileHandle(forWritingTo: outputFile)
         let err = Pipe()

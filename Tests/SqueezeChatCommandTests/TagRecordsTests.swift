@@ -11,7 +11,7 @@ struct TagRecordsTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let inputFile = folder.appendingPathComponent("in"), errorFile = folder.appendingPathComponent("err")
         try input.write(to: inputFile, atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         let process = Process()
         process.executableURL = CommandTests.productsDirectory.appendingPathComponent("squeezechat")
         process.arguments = ["tag"] + arguments
