@@ -6,9 +6,20 @@ struct ParallelRecipeTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
+    /// Whether `parallel` on PATH is GNU parallel (moreutils installs another program by that name).
     static var parallelInstalled: Bool {
-        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
-            .contains { FileManager.default.isExecutableFile(atPath: "\($0)/parallel") }
+        guard let folder = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+            .first(where: { FileManager.default.isExecutableFile(atPath: "\($0)/parallel") }) else { return false }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "\(folder)/parallel")
+        process.arguments = ["--version"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        let version = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return version.hasPrefix("GNU parallel")
     }
 
     @Test("examples/gnu-parallel.sh: blocks on two jobs, the same bytes as a single tag process",
