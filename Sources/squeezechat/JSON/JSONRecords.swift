@@ -63,6 +63,32 @@ struct SentimentRecord: Encodable {
     }
 }
 
+/// `tag` on JSONL, CSV or TSV records with `--format jsonl`: the keys added after the record's own.
+/// "sentiment" is the whole text's result (null when there is none), "sentences" each sentence's
+/// (only with `--by sentence`), "error" why there is no result (only then, e.g. "empty text").
+struct TaggedFields: Encodable {
+    let sentiment: OrNull<Score>
+    let sentences: [SentimentRecord]?
+    let error: String?
+
+    /// A record's sentiment: as `SentimentRecord` without the text, which the record already holds.
+    struct Score: Encodable {
+        let label: String
+        let score: Float
+        let probabilities: LabelledValues<Float>
+        let windows: Int?
+        let logits: [Float]?
+
+        init(_ result: Sentiment, withLogits: Bool) {
+            label = result.label
+            score = result.score
+            probabilities = LabelledValues(result.labels, result.probabilities)
+            windows = result.windows > 1 ? result.windows : nil
+            logits = withLogits ? result.logits : nil
+        }
+    }
+}
+
 /// `embed`: one text's sentence embedding.
 struct EmbeddingRecord: Encodable {
     let text: String
