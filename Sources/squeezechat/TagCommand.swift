@@ -74,8 +74,7 @@ struct TagCommand: ParsableCommand {
     @Option(name: .long, help: "Texts encoded per forward pass.")
     var batchSize = 32
 
-    @Option(name: .long, help: "Threads per forward pass (default: the active cores).")
-    var threads: Int?
+    @OptionGroup var engine: EngineOptions
 
     @Flag(name: .long, help: .hidden)
     var logits = false
@@ -85,7 +84,6 @@ struct TagCommand: ParsableCommand {
 
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if input != .jsonl, textField != "text" { throw ValidationError("--text-field goes with --input jsonl") }
         if input.delimiter == nil, textColumn != "text" { throw ValidationError("--text-column goes with --input csv or tsv") }
         guard input != .text else { return }
@@ -137,7 +135,7 @@ struct TagCommand: ParsableCommand {
         }
         let analyzer: SentimentAnalyzer
         do {
-            analyzer = try SentimentAnalyzer(model: model.load(threads: threads), batchSize: batchSize)
+            analyzer = try SentimentAnalyzer(model: model.load(engine), batchSize: batchSize)
         } catch let error as AnalysisError {
             Output.fail(error.description)
         }
