@@ -155,8 +155,8 @@ import Testing
     func forgedCacheCount() {
         var bytes = CacheReaders.encode([1, 2, 3, 4, 5, 6], key: 4, embeddings: true)
         #expect(CacheReaders.embeddingEntries(in: Data(bytes), dimensions: 4) == 1)
-        // Count 2^62 + 1: times four it wraps to 4, exactly the one value in the file.
-        let count: UInt64 = 1 << 62 + 1
+        // Count 2^62 + 6: times four it wraps to 24, the size of the six values really there.
+        let count: UInt64 = 1 << 62 + 6
         withUnsafeBytes(of: count.littleEndian) { bytes.replaceSubrange(16..<24, with: $0) }
         let body = bytes.count - 8
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
