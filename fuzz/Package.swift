@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // libFuzzer binaries over the app's parsers (FuzzTargets in the main package). Built by run.sh with
-// `--sanitize fuzzer --sanitize address`; see docs/hardening.md.
+// -sanitize=fuzzer,address; see docs/hardening.md.
 import PackageDescription
 
 let package = Package(

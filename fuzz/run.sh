@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer binary (address sanitizer on) and fuzzes one target for SECONDS.
+# Builds the libFuzzer binary (coverage-guided, address sanitizer on) and fuzzes one target for SECONDS.
 #   fuzz/run.sh TARGET SECONDS [extra libFuzzer flags]
 # Targets: tokenizer safetensors config model-folder intents splitter input embedding-cache classifier-cache
 # The committed seeds in fuzz/corpus/TARGET are read, never written; inputs the fuzzer finds go to
@@ -11,8 +11,11 @@ target="${1:?usage: fuzz/run.sh TARGET SECONDS}"
 seconds="${2:?usage: fuzz/run.sh TARGET SECONDS}"
 shift 2
 [ -d "$here/corpus/$target" ] || { echo "no seed corpus $here/corpus/$target" >&2; exit 2; }
-swift build --package-path "$here" --sanitize fuzzer --sanitize address 2>&1 | grep -v "warning: Cannot export local symbol" >&2
-binary="$(swift build --package-path "$here" --sanitize fuzzer --sanitize address --show-bin-path)/squeezechat-fuzz"
+# One combined -sanitize flag: given as two (as `swift build --sanitize` does), the driver keeps
+# only the last and the code gets no coverage instrumentation. The C targets get both too.
+flags=(--package-path "$here" -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address)
+swift build "${flags[@]}" 2>&1 | grep -v "warning: Cannot export local symbol" >&2
+binary="$(swift build "${flags[@]}" --show-bin-path)/squeezechat-fuzz"
 mkdir -p "$here/.build/corpus/$target" "$here/.build/findings/$target"
 export SQUEEZECHAT_FUZZ_TARGET="$target"
 # Leak checks stay off: ncurses keeps its screen for the life of the process by design.
