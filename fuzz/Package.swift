@@ -10,8 +10,10 @@ let package = Package(
         // One binary for every target; SQUEEZECHAT_FUZZ_TARGET picks which parser it feeds.
         .executableTarget(
             name: "squeezechat-fuzz",
-            dependencies: [.product(name: "FuzzTargets", package: "squeezechat")],
+            dependencies: ["FuzzDriver", .product(name: "FuzzTargets", package: "squeezechat")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
+        // main(): libFuzzer's driver, under the symbol SwiftPM links main to.
+        .target(name: "FuzzDriver"),
     ]
 )

@@ -17,7 +17,7 @@ flags=(--package-path "$here" -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=
 swift build "${flags[@]}" 2>&1 | grep -v "warning: Cannot export local symbol" >&2
 binary="$(swift build "${flags[@]}" --show-bin-path)/squeezechat-fuzz"
 mkdir -p "$here/.build/corpus/$target" "$here/.build/findings/$target"
-export SQUEEZECHAT_FUZZ_TARGET="$target"
+export SQUEEZECHAT_FUZZ_TARGET="$target" ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 # Leak checks stay off: ncurses keeps its screen for the life of the process by design.
 exec "$binary" "$here/.build/corpus/$target" "$here/corpus/$target" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -detect_leaks=0 \

@@ -158,7 +158,11 @@ enum InputFuzzing {
         defer { lock.unlock() }
         if writeEnd < 0 {
             var fds: [Int32] = [0, 0]
-            guard pipe(&fds) == 0, tui_open_input_stream(fds[0]) == 0 else { return }
+            guard pipe(&fds) == 0 else { return }
+            // Non-blocking both ends: ncurses reads the rest of a mouse report without a timeout,
+            // which on a terminal waits for the next key but here would wait forever.
+            for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+            guard tui_open_input_stream(fds[0]) == 0 else { return }
             writeEnd = fds[1]
         }
         // A pipe holds 64 KiB; larger inputs would block the writer.

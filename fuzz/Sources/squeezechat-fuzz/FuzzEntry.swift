@@ -1,4 +1,5 @@
-// libFuzzer's entry point; libFuzzer itself supplies main().
+// libFuzzer's entry point; main() is libFuzzer's driver (FuzzDriver).
+import FuzzDriver
 import FuzzTargets
 import Foundation
 
