@@ -191,6 +191,54 @@ import Testing
         #expect(try String(contentsOf: historyFile, encoding: .utf8) == "old entry\n")
     }
 
+    /// Extreme sizes, a storm of resizes and turns typed faster than they are answered: the app
+    /// keeps drawing, answers every turn in order, and quits cleanly.
+    @Test func extremeSizesResizeStormAndTypingAhead() throws {
+        let tmux = try #require(Self.findExecutable("tmux"), "tmux is required for the end-to-end test")
+        let binary = try #require(Self.findProduct("squeezechat"), "run `swift build` first")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("squeezechat-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch.appendingPathComponent("intents"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try Self.intents.write(to: scratch.appendingPathComponent("intents/test.yaml"), atomically: true, encoding: .utf8)
+        let terminal = Tmux(executable: tmux, socket: "squeezechat-e2e-\(getpid())-\(UUID().uuidString.prefix(8))")
+        defer { terminal.killServer() }
+        let command = [
+            "cd \(quote(scratch.path)) &&",
+            "env TERM=xterm-256color LANG=C.UTF-8 NO_COLOR= XDG_CACHE_HOME=\(quote(scratch.path + "/cache"))",
+            "XDG_STATE_HOME=\(quote(scratch.path + "/state"))",
+            quote(binary.path), "--intents", quote(scratch.path + "/intents"), "--threshold 0;",
+            "echo \"squeezechat exited with status $?\"; sleep 60",
+        ].joined(separator: " ")
+        try terminal.run(["-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", command])
+        _ = try terminal.waitFor("the prompt", timeout: 60) { $0.last?.hasPrefix("you>") == true && $0.count == 24 }
+
+        try terminal.run(["resize-window", "-t", "0", "-x", "10", "-y", "3"])
+        let tiny = try terminal.waitFor("the 10x3 notice") { $0.count == 3 && $0[0].hasPrefix("terminal") }
+        #expect(tiny.allSatisfy { $0.count <= 10 }, "\(tiny)")
+        try terminal.run(["resize-window", "-t", "0", "-x", "400", "-y", "120"])
+        _ = try terminal.waitFor("the 400x120 layout") { $0.count == 120 && $0[119].hasPrefix("you>") }
+        for size in 0..<40 {
+            try terminal.run(["resize-window", "-t", "0", "-x", "\(20 + size * 7 % 90)", "-y", "\(4 + size % 30)"])
+        }
+        try terminal.run(["resize-window", "-t", "0", "-x", "100", "-y", "40"])
+        _ = try terminal.waitFor("the layout after the storm") { $0.count == 40 && $0[39].hasPrefix("you>") }
+
+        // Twenty turns in one burst: each waits its turn on the worker, none is lost or reordered.
+        let turns = (1...20).map { "tell me a joke number \($0)" }
+        try terminal.run(["send-keys", "-t", "0", "-l", turns.joined(separator: "\r") + "\r"])
+        let screen = try terminal.waitFor("twenty answers", timeout: 60) { lines in
+            lines.contains("you  tell me a joke number 20") && lines.last { $0.hasPrefix("bot  ") } != nil
+                && lines.lastIndex(of: "you  tell me a joke number 20").map { row in
+                    lines[(row + 1)...].contains { $0.hasPrefix("bot  REPLY-") } } == true
+        }
+        let asked = screen.filter { $0.hasPrefix("you  tell me a joke number") }
+        #expect(asked == asked.sorted { Int($0.split(separator: " ").last!)! < Int($1.split(separator: " ").last!)! },
+                "turns out of order: \(asked)")
+        try terminal.run(["send-keys", "-t", "0", "C-d"])
+        let end = try terminal.waitFor("the exit") { $0.contains { $0.hasPrefix("squeezechat exited") } }
+        #expect(end.contains("squeezechat exited with status 0"))
+    }
+
     // MARK: helpers
 
     static func matches(_ line: String, _ pattern: String) -> Bool { line.range(of: pattern, options: .regularExpression) != nil }
