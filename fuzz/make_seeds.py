@@ -8,8 +8,8 @@ import struct
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def put(target, name, data):
-    folder = os.path.join(HERE, "corpus", target)
+def put(target, name, data, kind="corpus"):
+    folder = os.path.join(HERE, kind, target)
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, name), "wb") as f:
         f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
@@ -172,3 +172,11 @@ shape = 2 + 3 * 8  # two dimensions, three classes
 put("classifier-cache", "calibrated", cache_file(CLASSIFIER_MAGIC, shape, [0.5, 0.9, 0.8] + [0.1, 0.2, 0.3] + [0.01 * i for i in range(6)]))
 put("classifier-cache", "no-oos-recall", cache_file(CLASSIFIER_MAGIC, shape, [0.5, 0.9, -1] + [0.0] * 9))
 put("classifier-cache", "wrong-count", cache_file(CLASSIFIER_MAGIC, shape, [0.5]))
+
+# Regressions: inputs that once crashed a parser, replayed by `swift test` (fuzz/regressions).
+# A value count forged so that four times it wraps around to the real size, with a valid
+# checksum: the reader trapped on the overflow before it compared the count with the file's size.
+forged = bytearray(cache_file(EMBEDDINGS_MAGIC, 4, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]))
+forged[16:24] = struct.pack("<Q", (1 << 62) + 6)
+forged[-8:] = struct.pack("<Q", fnv1a(bytes(forged[:-8])))
+put("embedding-cache", "count-overflow", bytes(forged), kind="regressions")
