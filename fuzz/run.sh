@@ -14,7 +14,11 @@ shift 2
 # One combined -sanitize flag: given as two (as `swift build --sanitize` does), the driver keeps
 # only the last and the code gets no coverage instrumentation. The C targets get both too.
 flags=(--package-path "$here" -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address)
-swift build "${flags[@]}" 2>&1 | grep -v "warning: Cannot export local symbol" >&2
+mkdir -p "$here/.build"
+if ! swift build "${flags[@]}" > "$here/.build/build.log" 2>&1; then
+    grep -v "warning: Cannot export local symbol" "$here/.build/build.log" >&2
+    exit 1
+fi
 binary="$(swift build "${flags[@]}" --show-bin-path)/squeezechat-fuzz"
 mkdir -p "$here/.build/corpus/$target" "$here/.build/findings/$target"
 export SQUEEZECHAT_FUZZ_TARGET="$target" ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
