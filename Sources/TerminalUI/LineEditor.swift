@@ -19,8 +19,16 @@ public struct LineEditor: Sendable, Equatable {
         cursor = characters.count
     }
 
+    /// The longest line, in characters: a megabyte of pasted text fits, while Ctrl-W and Ctrl-Y
+    /// repeated (each yank inserting everything the last kill took) cannot grow the line without
+    /// bound and stall every keystroke.
+    public static let maximumLength = 1 << 20
+
+    /// Inserts at the cursor; what would pass `maximumLength` is dropped.
     public mutating func insert(_ text: String) {
-        let new = Array(text)
+        let room = Self.maximumLength - characters.count
+        guard room > 0 else { return }
+        let new = Array(text.prefix(room))
         characters.insert(contentsOf: new, at: cursor)
         cursor += new.count
     }

@@ -105,3 +105,26 @@ import Testing
         #expect(history.entries == ["hello"])
     }
 }
+
+@Suite struct LineEditorLimitTests {
+    @Test("kill and yank repeated cannot grow the line past its maximum")
+    func killAndYankGrowthIsBounded() {
+        var editor = LineEditor("ab cd ef")
+        for _ in 0..<12 {
+            editor.killWordBackward()
+            editor.killToStart()
+            for _ in 0..<8 { editor.yank() }
+        }
+        #expect(editor.characters.count <= LineEditor.maximumLength)
+        #expect(editor.characters.count > LineEditor.maximumLength / 2, "the loop should reach the limit")
+    }
+
+    @Test("a megabyte paste fits whole")
+    func megabytePasteFits() {
+        var editor = LineEditor()
+        editor.insert(String(repeating: "x", count: 1 << 20))
+        #expect(editor.characters.count == 1 << 20)
+        editor.insert("more")
+        #expect(editor.characters.count == 1 << 20)
+    }
+}
