@@ -87,15 +87,16 @@ public struct LineEditor: Sendable, Equatable {
     /// The visible part of the line in `columns`, scrolled so the cursor shows, and the cursor's column in it.
     public func viewport(columns: Int) -> (text: String, cursorColumn: Int) {
         let columns = max(columns, 1)
-        let widths = characters.map { DisplayWidth.of($0 == "\n" ? "↵" : $0) }
-        var start = 0
-        var before = widths[0..<cursor].reduce(0, +)
-        while before >= columns, start < cursor { before -= widths[start]; start += 1 }
+        func width(_ index: Int) -> Int { DisplayWidth.of(characters[index] == "\n" ? "↵" : characters[index]) }
+        // Walk back from the cursor only as far as fits, so a long line costs what is shown, not its length.
+        var start = cursor, before = 0
+        while start > 0, before + width(start - 1) < columns { before += width(start - 1); start -= 1 }
         var shown = "", used = 0
         for index in start..<characters.count {
-            if used + widths[index] > columns { break }
+            let w = width(index)
+            if used + w > columns { break }
             shown.append(characters[index] == "\n" ? "↵" : characters[index])
-            used += widths[index]
+            used += w
         }
         return (shown, before)
     }
