@@ -151,6 +151,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 /// bracketed-paste keys, over a pipe) and applies the events to a line editor the way the chat does.
 enum InputFuzzing {
     nonisolated(unsafe) static var writeEnd: Int32 = -1
+    nonisolated(unsafe) static var readEnd: Int32 = -1
     static let lock = NSLock()
 
     static func decode(_ bytes: [UInt8]) {
@@ -163,7 +164,7 @@ enum InputFuzzing {
             // which on a terminal waits for the next key but here would wait forever.
             for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
             guard tui_open_input_stream(fds[0]) == 0 else { return }
-            writeEnd = fds[1]
+            (readEnd, writeEnd) = (fds[0], fds[1])
         }
         // A pipe holds 64 KiB; larger inputs would block the writer.
         let input = bytes.prefix(8192)
@@ -208,5 +209,8 @@ enum InputFuzzing {
             }
         }
         for columns in [1, 10, 80] { _ = editor.viewport(columns: columns) }
+        // Whatever is left undecoded is dropped, so the next input starts from an empty pipe.
+        var sink = [UInt8](repeating: 0, count: 4096)
+        while Glibc.read(readEnd, &sink, sink.count) > 0 {}
     }
 }
