@@ -29,6 +29,8 @@ let package = Package(
         .library(name: "DefaultModel", targets: ["DefaultModel"]),
         .library(name: "TerminalUI", targets: ["TerminalUI"]),
         .executable(name: "squeezechat", targets: ["squeezechat"]),
+        // The fuzzers' entry points, for the libFuzzer package in fuzz/.
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -113,6 +115,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Each parser the app runs on outside input, as a function of arbitrary bytes: called by the
+        // libFuzzer binaries (fuzz/) and by the corpus replay in the tests.
+        .target(name: "FuzzTargets", dependencies: ["SqueezeBERT", "TextAnalysis", "ChatEngine", "TerminalUI", "CTerminalShim"]),
         .testTarget(
             name: "SqueezeBERTTests",
             dependencies: ["SqueezeBERT"],
@@ -137,6 +142,11 @@ let package = Package(
         .testTarget(
             name: "TerminalUITests",
             dependencies: ["TerminalUI", "ChatEngine", "TextAnalysis"]
+        ),
+        // Hostile input: the fuzz corpora replayed, the crashes the fuzzers found, and writes killed midway.
+        .testTarget(
+            name: "HardeningTests",
+            dependencies: ["FuzzTargets", "SqueezeBERT", "ChatEngine", "TerminalUI", "TextAnalysis", "squeezechat"]
         ),
     ]
 )

@@ -56,21 +56,34 @@ static int attr_for(int style) {
     }
 }
 
-int tui_start(int use_color) {
+/// Raw keys, no echo, keypad decoding, a short ESC delay, wheel events and the bracketed-paste keys.
+static void configure_input(void) {
+    raw();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    set_escdelay(25);
+    mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+    mouseinterval(0);
+    define_key("\033[200~", PASTE_BEGIN_CODE);
+    define_key("\033[201~", PASTE_END_CODE);
+}
+
+static void use_utf8_locale(void) {
     setlocale(LC_ALL, "");
     // Wide characters need a UTF-8 locale; fall back to C.UTF-8 when the environment names none.
     if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0) setlocale(LC_CTYPE, "C.UTF-8");
+}
+
+int tui_start(int use_color) {
+    use_utf8_locale();
     if (initscr() == NULL) return -1;
     started = 1;
     atexit(tui_stop);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGHUP, on_signal);
-    raw();
-    noecho();
-    nonl();
-    keypad(stdscr, TRUE);
-    set_escdelay(25);
+    configure_input();
     if (use_color && has_colors()) {
         start_color();
         use_default_colors();
@@ -86,11 +99,23 @@ int tui_start(int use_color) {
         init_pair(TUI_STYLE_HIGHLIGHT, COLOR_BLACK, COLOR_YELLOW);
         init_pair(TUI_STYLE_INFO, COLOR_MAGENTA, -1);
     }
-    mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
-    mouseinterval(0);
-    define_key("\033[200~", PASTE_BEGIN_CODE);
-    define_key("\033[201~", PASTE_END_CODE);
     write_string("\033[?2004h");
+    return 0;
+}
+
+static SCREEN *stream_screen = NULL;
+
+int tui_open_input_stream(int in_fd) {
+    if (stream_screen != NULL) return 0;
+    // Only the character type: a test process's number formatting stays as it was.
+    if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0) setlocale(LC_CTYPE, "C.UTF-8");
+    FILE *in = fdopen(in_fd, "r");
+    FILE *out = fopen("/dev/null", "w");
+    if (in == NULL || out == NULL) return -1;
+    stream_screen = newterm("xterm-256color", out, in);
+    if (stream_screen == NULL) return -1;
+    set_term(stream_screen);
+    configure_input();
     return 0;
 }
 

@@ -4,7 +4,7 @@ import Foundation
 /// training. Keyed by the model and by everything the training saw (examples, labels,
 /// out-of-scope examples, parameters): any change retrains.
 enum ClassifierCache {
-    private static let magic: UInt64 = 0x3143_4C43_5A51_5153  // "SQZCLC1"
+    static let magic: UInt64 = 0x3143_4C43_5A51_5153  // "SQZCLC1"
 
     /// Bumped whenever training or calibration changes, so old caches are not trusted.
     static let version = 4
@@ -22,8 +22,14 @@ enum ClassifierCache {
 
     static func load(from directory: URL?, key: UInt64, dimensions D: Int, classes L: Int)
         -> (SoftmaxRegression, IntentClassifier.Calibration)? {
-        guard let directory, let data = try? Data(contentsOf: file(directory, key: key)),
-              let payload = CacheFile.read(data, key: key, magic: magic), payload.count == 3 + L + D * L else { return nil }
+        guard let directory, let data = try? Data(contentsOf: file(directory, key: key)) else { return nil }
+        return decode(data, key: key, dimensions: D, classes: L)
+    }
+
+    /// The classifier in a well-formed file for this key and shape, or nil.
+    static func decode(_ data: Data, key: UInt64, dimensions D: Int, classes L: Int)
+        -> (SoftmaxRegression, IntentClassifier.Calibration)? {
+        guard let payload = CacheFile.read(data, key: key, magic: magic), payload.count == 3 + L + D * L else { return nil }
         let calibration = IntentClassifier.Calibration(
             threshold: payload[0], inScopeAccuracy: payload[1], outOfScopeRecall: payload[2] < 0 ? nil : payload[2])
         let regression = SoftmaxRegression(dimensions: D, classes: L, weights: Array(payload[(3 + L)...]),

@@ -1,4 +1,5 @@
 import Foundation
+import SqueezeBERT
 
 /// Sentence embeddings of intent examples and responses kept on disk between starts.
 ///
@@ -11,7 +12,7 @@ struct EmbeddingCache {
     let dimensions: Int
     private(set) var entries: [UInt64: [Float]] = [:]
     private(set) var isDirty = false
-    private static let magic: UInt64 = 0x3145_4D42_5A51_5153  // "SQZQBME1", little-endian
+    static let magic: UInt64 = 0x3145_4D42_5A51_5153  // "SQZQBME1", little-endian
 
     /// Opens (or starts) the cache for `modelKey` under `directory`; nil directory: memory only.
     init(directory: URL?, modelKey: UInt64, dimensions: Int) {
@@ -69,6 +70,10 @@ struct EmbeddingCache {
 enum CacheFile {
     static func write(_ payload: [Float], key: UInt64, magic: UInt64, to file: URL) throws {
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try AtomicFile.write(encode(payload, key: key, magic: magic), to: file)
+    }
+
+    static func encode(_ payload: [Float], key: UInt64, magic: UInt64) -> [UInt8] {
         var bytes = [UInt8]()
         bytes.reserveCapacity(32 + 4 * payload.count)
         func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
@@ -77,7 +82,7 @@ enum CacheFile {
         append(UInt64(payload.count))
         for value in payload { append(value.bitPattern) }
         append(Hashing.fnv1a(bytes))
-        try Data(bytes).write(to: file, options: .atomic)
+        return bytes
     }
 
     /// The payload of a well-formed file with this magic and key, or nil.
@@ -91,8 +96,9 @@ enum CacheFile {
         }
         let body = bytes.count - 8
         guard word(0) == magic, word(8) == key, word(body) == Hashing.fnv1a(bytes[0..<body]) else { return nil }
-        let count = Int(clamping: word(16))
-        guard 24 + 4 * count == body else { return nil }
+        // The count is compared before any arithmetic on it: a forged one must not overflow.
+        guard word(16) == UInt64(body - 24) / 4, (body - 24) % 4 == 0 else { return nil }
+        let count = (body - 24) / 4
         var payload = [Float](repeating: 0, count: count)
         for i in 0..<count {
             let at = 24 + 4 * i

@@ -97,7 +97,7 @@ public struct ChatCommands: Sendable {
             guard !path.isEmpty else { return .show([.error("/save needs a file name")]) }
             let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
             do {
-                try Data(transcript.markdown(model: engine.model.name).utf8).write(to: url, options: .atomic)
+                try AtomicFile.write(Array(transcript.markdown(model: engine.model.name).utf8), to: url)
                 return .show([.info("saved the transcript to \(url.path)")])
             } catch {
                 return .show([.error("cannot save \(url.path): \(error.localizedDescription)")])

@@ -1,4 +1,5 @@
 import Foundation
+import SqueezeBERT
 
 /// Input history: Up/Down browsing, Ctrl-R reverse search, and persistence to one file
 /// (`$XDG_STATE_HOME/squeezechat/history`, else `~/.local/state/squeezechat/history`), one entry
@@ -71,7 +72,7 @@ public struct History: Sendable {
         guard let file else { return }
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         let body = entries.map(History.escape).joined(separator: "\n") + "\n"
-        try Data(body.utf8).write(to: file, options: .atomic)
+        try AtomicFile.write(Array(body.utf8), to: file)
     }
 
     static func escape(_ line: String) -> String {

@@ -19,8 +19,16 @@ public struct LineEditor: Sendable, Equatable {
         cursor = characters.count
     }
 
+    /// The longest line, in characters: a megabyte of pasted text fits, while Ctrl-W and Ctrl-Y
+    /// repeated (each yank inserting everything the last kill took) cannot grow the line without
+    /// bound and stall every keystroke.
+    public static let maximumLength = 1 << 20
+
+    /// Inserts at the cursor; what would pass `maximumLength` is dropped.
     public mutating func insert(_ text: String) {
-        let new = Array(text)
+        let room = Self.maximumLength - characters.count
+        guard room > 0 else { return }
+        let new = Array(text.prefix(room))
         characters.insert(contentsOf: new, at: cursor)
         cursor += new.count
     }
@@ -79,15 +87,16 @@ public struct LineEditor: Sendable, Equatable {
     /// The visible part of the line in `columns`, scrolled so the cursor shows, and the cursor's column in it.
     public func viewport(columns: Int) -> (text: String, cursorColumn: Int) {
         let columns = max(columns, 1)
-        let widths = characters.map { DisplayWidth.of($0 == "\n" ? "↵" : $0) }
-        var start = 0
-        var before = widths[0..<cursor].reduce(0, +)
-        while before >= columns, start < cursor { before -= widths[start]; start += 1 }
+        func width(_ index: Int) -> Int { DisplayWidth.of(characters[index] == "\n" ? "↵" : characters[index]) }
+        // Walk back from the cursor only as far as fits, so a long line costs what is shown, not its length.
+        var start = cursor, before = 0
+        while start > 0, before + width(start - 1) < columns { before += width(start - 1); start -= 1 }
         var shown = "", used = 0
         for index in start..<characters.count {
-            if used + widths[index] > columns { break }
+            let w = width(index)
+            if used + w > columns { break }
             shown.append(characters[index] == "\n" ? "↵" : characters[index])
-            used += widths[index]
+            used += w
         }
         return (shown, before)
     }

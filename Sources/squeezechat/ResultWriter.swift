@@ -33,7 +33,7 @@ struct ResultWriter {
         case .table:
             let padded = result.label.padding(toLength: 8, withPad: " ", startingAt: 0)
             let mark = result.windows > 1 ? " [\(result.windows) windows]" : ""
-            let text = result.text.map { $0.isNewline ? " " : String($0) }.joined()
+            let text = Terminal.visible(result.text.map { $0.isNewline ? " " : String($0) }.joined())
             print("\(Terminal.paint(padded, colorCode(result.label), enabled: color))  \(format3(result.score))  \(text)\(mark)")
         }
     }

@@ -2,6 +2,27 @@ import Foundation
 
 /// What the terminal can show: colour on standard output, a progress line on standard error.
 enum Terminal {
+    /// `text` with every control character but tab shown as a symbol (ESC as ␛, C1 controls as
+    /// �), so text read from anywhere can never move the cursor, recolour or retitle the terminal.
+    static func visible(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { isControl($0) }) else { return text }
+        var shown = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x09: shown.append(scalar)
+            case 0x00..<0x20: shown.append(Unicode.Scalar(0x2400 + scalar.value)!)
+            case 0x7F: shown.append("\u{2421}")
+            case 0x80..<0xA0: shown.append("\u{FFFD}")
+            default: shown.append(scalar)
+            }
+        }
+        return String(shown)
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value != 0x09 && (scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value))
+    }
+
     /// Colour only for a terminal, and never when NO_COLOR is set to anything non-empty (no-color.org).
     static var colorsStandardOutput: Bool {
         isatty(STDOUT_FILENO) == 1 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty

@@ -105,3 +105,59 @@ import Testing
         #expect(history.entries == ["hello"])
     }
 }
+
+@Suite struct LineEditorLimitTests {
+    @Test("kill and yank repeated cannot grow the line past its maximum")
+    func killAndYankGrowthIsBounded() {
+        var editor = LineEditor("ab cd ef")
+        for _ in 0..<12 {
+            editor.killWordBackward()
+            editor.killToStart()
+            for _ in 0..<8 { editor.yank() }
+        }
+        #expect(editor.characters.count <= LineEditor.maximumLength)
+        #expect(editor.characters.count > LineEditor.maximumLength / 2, "the loop should reach the limit")
+    }
+
+    @Test("a megabyte paste fits whole")
+    func megabytePasteFits() {
+        var editor = LineEditor()
+        editor.insert(String(repeating: "x", count: 1 << 20))
+        #expect(editor.characters.count == 1 << 20)
+        editor.insert("more")
+        #expect(editor.characters.count == 1 << 20)
+    }
+}
+
+extension LineEditorLimitTests {
+    /// The viewport as first written: every width summed, then scrolled from the left.
+    static func referenceViewport(_ characters: [Character], cursor: Int, columns: Int) -> (String, Int) {
+        let columns = max(columns, 1)
+        let widths = characters.map { DisplayWidth.of($0 == "\n" ? "↵" : $0) }
+        var start = 0
+        var before = widths[0..<cursor].reduce(0, +)
+        while before >= columns, start < cursor { before -= widths[start]; start += 1 }
+        var shown = "", used = 0
+        for index in start..<characters.count {
+            if used + widths[index] > columns { break }
+            shown.append(characters[index] == "\n" ? "↵" : characters[index])
+            used += widths[index]
+        }
+        return (shown, before)
+    }
+
+    @Test("the viewport, measured back from the cursor, equals measuring the whole line")
+    func viewportMatchesTheWholeLineMeasure() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [Character] = ["a", "b", " ", "中", "😀", "\u{301}", "\n", "\u{0}", "e\u{301}", "👍🏽"]
+        for _ in 0..<500 {
+            let text = String((0..<Int.random(in: 0...40, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            var editor = LineEditor(text)
+            for _ in 0..<Int.random(in: 0...40, using: &generator) { editor.moveLeft() }
+            let columns = Int.random(in: 0...12, using: &generator)
+            let shown = editor.viewport(columns: columns)
+            let expected = Self.referenceViewport(editor.characters, cursor: editor.cursor, columns: columns)
+            #expect(shown.text == expected.0 && shown.cursorColumn == expected.1, "\(text.debugDescription) at \(editor.cursor), \(columns) columns")
+        }
+    }
+}

@@ -136,6 +136,113 @@ import Testing
                 "the alternate screen must be left")
     }
 
+    /// SIGTERM or SIGHUP while a turn is being submitted (held, by the test-only hook, between the
+    /// history file's write and its rename) restores the terminal, and the history file keeps its
+    /// old contents whole. Escape sequences in a paste are shown, never sent to the terminal.
+    /// SIGKILL cannot be caught, so there only the history is checked.
+    @Test(arguments: [SIGTERM, SIGHUP, SIGKILL])
+    func signalMidTurnRestoresTheTerminalAndKeepsTheHistory(_ signal: Int32) throws {
+        let tmux = try #require(Self.findExecutable("tmux"), "tmux is required for the end-to-end test")
+        let binary = try #require(Self.findProduct("squeezechat"), "run `swift build` first")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("squeezechat-e2e-\(UUID().uuidString)")
+        let historyFile = scratch.appendingPathComponent("state/squeezechat/history")
+        try FileManager.default.createDirectory(at: scratch.appendingPathComponent("intents"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: historyFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try Self.intents.write(to: scratch.appendingPathComponent("intents/test.yaml"), atomically: true, encoding: .utf8)
+        try "old entry\n".write(to: historyFile, atomically: true, encoding: .utf8)
+
+        let terminal = Tmux(executable: tmux, socket: "squeezechat-e2e-\(getpid())-\(UUID().uuidString.prefix(8))")
+        defer { terminal.killServer() }
+        let pidFile = scratch.appendingPathComponent("pid")
+        let command = [
+            "cd \(quote(scratch.path)) &&",
+            "env TERM=xterm-256color LANG=C.UTF-8 NO_COLOR= XDG_CACHE_HOME=\(quote(scratch.path + "/cache"))",
+            "XDG_STATE_HOME=\(quote(scratch.path + "/state")) SQUEEZECHAT_TEST_PAUSE_BEFORE_RENAME=history",
+            "sh -c 'echo $$ > pid; exec \"$0\" \"$@\"'", quote(binary.path), "--intents", quote(scratch.path + "/intents"), "--threshold 0;",
+            "echo \"squeezechat exited with status $?\";",
+            "echo \"tty: $(stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' ')\";",
+            "sleep 60",
+        ].joined(separator: " ")
+        try terminal.run(["-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", command])
+        _ = try terminal.waitFor("the prompt", timeout: 60) { $0.last?.hasPrefix("you>") == true && $0.count == 24 }
+
+        // A paste holding colour and clear-screen sequences: shown in the input line as text.
+        try terminal.run(["send-keys", "-t", "0", "-l", "\u{1B}[200~paste \u{1B}[31mred\u{1B}[0m\u{1B}[2J\u{1B}[201~"])
+        let screen = try terminal.waitFor("the paste") { $0.last?.contains("[31mred") == true }
+        #expect(screen.last?.contains("paste ^[[31mred^[[0m^[[2J") == true, "\(screen.joined(separator: "\n"))")
+        try terminal.run(["send-keys", "-t", "0", "C-u"])
+
+        try terminal.run(["send-keys", "-t", "0", "-l", "new entry"])
+        try terminal.run(["send-keys", "-t", "0", "Enter"])
+        let marker = historyFile.path + ".paused-before-rename"
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: marker), Date() < deadline { usleep(20_000) }
+        #expect(FileManager.default.fileExists(atPath: marker), "the history write never paused")
+        let pid = try #require(Int32(String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        kill(pid, signal)
+
+        // After SIGKILL the terminal is left raw (no carriage returns), so lines need not start at column 0.
+        let after = try terminal.waitFor("the exit") { $0.contains { $0.contains("tty:") } }
+        #expect(after.contains { $0.contains("squeezechat exited with status \(128 + signal)") }, "\(after.joined(separator: "\n"))")
+        let tty = after.first { $0.hasPrefix("tty:") } ?? ""
+        if signal != SIGKILL {
+            #expect(tty.contains(" icanon") && tty.contains(" echo") && !tty.contains("-icanon") && !tty.contains("-echo"),
+                    "terminal modes after the signal: \(tty)")
+            #expect(try terminal.output(["display-message", "-p", "-t", "0", "#{alternate_on}"]) == "0",
+                    "the alternate screen must be left")
+        }
+        #expect(try String(contentsOf: historyFile, encoding: .utf8) == "old entry\n")
+    }
+
+    /// Extreme sizes, a storm of resizes and turns typed faster than they are answered: the app
+    /// keeps drawing, answers every turn in order, and quits cleanly.
+    @Test func extremeSizesResizeStormAndTypingAhead() throws {
+        let tmux = try #require(Self.findExecutable("tmux"), "tmux is required for the end-to-end test")
+        let binary = try #require(Self.findProduct("squeezechat"), "run `swift build` first")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("squeezechat-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch.appendingPathComponent("intents"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try Self.intents.write(to: scratch.appendingPathComponent("intents/test.yaml"), atomically: true, encoding: .utf8)
+        let terminal = Tmux(executable: tmux, socket: "squeezechat-e2e-\(getpid())-\(UUID().uuidString.prefix(8))")
+        defer { terminal.killServer() }
+        let command = [
+            "cd \(quote(scratch.path)) &&",
+            "env TERM=xterm-256color LANG=C.UTF-8 NO_COLOR= XDG_CACHE_HOME=\(quote(scratch.path + "/cache"))",
+            "XDG_STATE_HOME=\(quote(scratch.path + "/state"))",
+            quote(binary.path), "--intents", quote(scratch.path + "/intents"), "--threshold 0;",
+            "echo \"squeezechat exited with status $?\"; sleep 60",
+        ].joined(separator: " ")
+        try terminal.run(["-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", command])
+        _ = try terminal.waitFor("the prompt", timeout: 60) { $0.last?.hasPrefix("you>") == true && $0.count == 24 }
+
+        try terminal.run(["resize-window", "-t", "0", "-x", "10", "-y", "3"])
+        let tiny = try terminal.waitFor("the 10x3 notice") { $0.count == 3 && $0[0].hasPrefix("terminal") }
+        #expect(tiny.allSatisfy { $0.count <= 10 }, "\(tiny)")
+        try terminal.run(["resize-window", "-t", "0", "-x", "400", "-y", "120"])
+        _ = try terminal.waitFor("the 400x120 layout") { $0.count == 120 && $0[119].hasPrefix("you>") }
+        for size in 0..<40 {
+            try terminal.run(["resize-window", "-t", "0", "-x", "\(20 + size * 7 % 90)", "-y", "\(4 + size % 30)"])
+        }
+        try terminal.run(["resize-window", "-t", "0", "-x", "100", "-y", "40"])
+        _ = try terminal.waitFor("the layout after the storm") { $0.count == 40 && $0[39].hasPrefix("you>") }
+
+        // Twenty turns in one burst: each waits its turn on the worker, none is lost or reordered.
+        let turns = (1...20).map { "tell me a joke number \($0)" }
+        try terminal.run(["send-keys", "-t", "0", "-l", turns.joined(separator: "\r") + "\r"])
+        let screen = try terminal.waitFor("twenty answers", timeout: 60) { lines in
+            lines.contains("you  tell me a joke number 20") && lines.last { $0.hasPrefix("bot  ") } != nil
+                && lines.lastIndex(of: "you  tell me a joke number 20").map { row in
+                    lines[(row + 1)...].contains { $0.hasPrefix("bot  REPLY-") } } == true
+        }
+        let asked = screen.filter { $0.hasPrefix("you  tell me a joke number") }
+        #expect(asked == asked.sorted { Int($0.split(separator: " ").last!)! < Int($1.split(separator: " ").last!)! },
+                "turns out of order: \(asked)")
+        try terminal.run(["send-keys", "-t", "0", "C-d"])
+        let end = try terminal.waitFor("the exit") { $0.contains { $0.hasPrefix("squeezechat exited") } }
+        #expect(end.contains("squeezechat exited with status 0"))
+    }
+
     // MARK: helpers
 
     static func matches(_ line: String, _ pattern: String) -> Bool { line.range(of: pattern, options: .regularExpression) != nil }

@@ -33,6 +33,10 @@ enum TUIStyle {
 /// `use_color` is 0, wheel events, bracketed paste, and restores the terminal on exit, SIGINT,
 /// SIGTERM and SIGHUP. Returns 0 on success.
 int tui_start(int use_color);
+/// Decodes keys from the file descriptor `in_fd` (a pipe) with the same settings as `tui_start`,
+/// on a screen that writes nowhere, so tests and fuzzers can feed `tui_read` raw bytes. Opens once
+/// per process (later calls return 0 and keep the first stream). Returns 0 on success.
+int tui_open_input_stream(int in_fd);
 /// Restores the terminal (bracketed paste off, endwin). Safe to call more than once.
 void tui_stop(void);
 int tui_rows(void);

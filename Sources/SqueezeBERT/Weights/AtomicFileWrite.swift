@@ -1,6 +1,7 @@
 // Writing a file so that readers see either the old file or the complete new one, never a
 // half-written one: write a temporary file in the same folder, flush it, then rename it over
-// the target (rename is atomic within a file system). Used by `SafeTensorsWriter`.
+// the target (rename is atomic within a file system). Used by `SafeTensorsWriter`, and through
+// `AtomicFile` by the history, transcripts and caches.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -46,6 +47,19 @@ func writeAtomically(_ contents: [UInt8], to path: String) throws(SafeTensorsWri
     guard fsync(fd) == 0 else { throw failure("cannot flush to disk") }
     isOpen = false
     guard close(fd) == 0 else { throw failure("cannot close") }
+    pauseBeforeRenameIfAsked(target: path, base: base)
     guard rename(temporary, path) == 0 else { throw failure("cannot rename the temporary file into place") }
     renamed = true
+}
+
+/// A test-only hook: when `SQUEEZECHAT_TEST_PAUSE_BEFORE_RENAME` is a prefix of the file's name,
+/// the new contents are complete on disk but not yet renamed into place; the writer then creates
+/// `<file>.paused-before-rename` and waits 30 s, so a test can kill the process exactly there and
+/// check that the old file is still whole.
+private func pauseBeforeRenameIfAsked(target: String, base: String) {
+    guard let prefix = getenv("SQUEEZECHAT_TEST_PAUSE_BEFORE_RENAME").map({ String(cString: $0) }),
+          !prefix.isEmpty, base.hasPrefix(prefix) else { return }
+    let marker = open(target + ".paused-before-rename", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+    if marker >= 0 { close(marker) }
+    sleep(30)
 }

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// Long runs that CI skips: set SQUEEZECHAT_SOAK=1 to run them. 10,000 turns streamed through
+/// `ask` on standard input; memory must stay flat (no growth beyond the caches) and latency must
+/// not drift. The figures are printed for docs/hardening.md.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["SQUEEZECHAT_SOAK"] == "1", "set SQUEEZECHAT_SOAK=1"))
+struct SoakTests {
+    static let turns = [
+        "hello there", "what is the weather like", "tell me a joke", "thanks, that was helpful",
+        "I am so tired of this broken phone", "who made you", "what can you do", "goodbye",
+        "this is the best day ever!", "do you dream?", "I don't understand", "help",
+    ]
+
+    @Test("10,000 turns through ask: flat memory, no latency drift")
+    func askTenThousandTurns() throws {
+        let count = 10_000
+        let scratch = try Scratch()
+        let process = Binary.process(["ask", "--json"], environment: scratch.environment)
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let written = DispatchSemaphore(value: 0)
+        let writer = Thread {
+            for index in 0..<count {
+                input.fileHandleForWriting.write(Data("\(Self.turns[index % Self.turns.count]) #\(index)\n".utf8))
+            }
+            written.signal()
+        }
+        writer.start()
+
+        var latencies: [Double] = []
+        var memory: [Int: Int] = [:]
+        var buffer = Data()
+        let reader = output.fileHandleForReading
+        while latencies.count < count {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            buffer += chunk
+            while let newline = buffer.firstIndex(of: 0x0A) {
+                let line = buffer[buffer.startIndex..<newline]
+                buffer = Data(buffer[(newline + 1)...])
+                let row = try #require(try JSONSerialization.jsonObject(with: line) as? [String: Any])
+                let timings = try #require(row["timings_ms"] as? [String: Double])
+                latencies.append(try #require(timings["total"]))
+                if latencies.count == 100 { memory[100] = Self.residentKB(process.processIdentifier) }
+                // ask's output to a pipe is block-buffered: the last replies come only at the end of
+                // input, so the end is measured a few turns early and then the input is closed.
+                if latencies.count == count - 50 {
+                    memory[count] = Self.residentKB(process.processIdentifier)
+                    written.wait()
+                    try input.fileHandleForWriting.close()
+                }
+            }
+        }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(latencies.count == count)
+
+        let start = Array(latencies.prefix(1_000)), end = Array(latencies.suffix(1_000))
+        let startKB = memory[100] ?? 0, endKB = memory[count] ?? 0
+        print("soak ask: \(count) turns; resident memory after 100 turns \(startKB / 1024) MB, after \(count - 50) \(endKB / 1024) MB; "
+              + "first 1,000 turns p50 \(Self.percentile(start, 50)) ms p95 \(Self.percentile(start, 95)) ms p99 \(Self.percentile(start, 99)) ms; "
+              + "last 1,000 p50 \(Self.percentile(end, 50)) ms p95 \(Self.percentile(end, 95)) ms p99 \(Self.percentile(end, 99)) ms")
+        #expect(startKB > 0 && endKB - startKB < 20 * 1024, "memory grew from \(startKB) KB to \(endKB) KB")
+        #expect(Self.percentile(end, 50) < 2 * Self.percentile(start, 50) + 1, "median latency drifted")
+    }
+
+    static func percentile(_ values: [Double], _ p: Double) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let value = sorted[min(sorted.count - 1, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1)]
+        return (value * 100).rounded() / 100
+    }
+
+    /// VmRSS of a running process, in KB.
+    static func residentKB(_ pid: Int32) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+}
