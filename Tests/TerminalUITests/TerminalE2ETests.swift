@@ -26,22 +26,17 @@ import Testing
                                 "tmux is required for the end-to-end test: apt-get install tmux (.ci/run installs it)")
         let binary = try #require(Self.findProduct("squeezechat"),
                                   "the squeezechat binary was not found next to the test bundle; run `swift build` first")
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("squeezechat-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch.appendingPathComponent("intents"), withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        try Self.intents.write(to: scratch.appendingPathComponent("intents/test.yaml"), atomically: true, encoding: .utf8)
+        let chat = try ChatScratch(intents: Self.intents)
+        let scratch = chat.folder
+        defer { chat.remove() }
 
-        let terminal = Tmux(executable: tmux, socket: "squeezechat-e2e-\(getpid())-\(UUID().uuidString.prefix(8))")
+        let terminal = Tmux(fresh: tmux)
         defer { terminal.killServer() }
-        let command = [
-            "cd \(quote(scratch.path)) &&",
-            "env TERM=xterm-256color LANG=C.UTF-8 NO_COLOR= XDG_CACHE_HOME=\(quote(scratch.path + "/cache"))",
-            "XDG_STATE_HOME=\(quote(scratch.path + "/state"))",
-            quote(binary.path), "--intents", quote(scratch.path + "/intents"), "--threshold 0;",
+        let command = (chat.words(starting: binary) + [
             "echo \"squeezechat exited with status $?\";",
             "echo \"tty: $(stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' ')\";",
             "sleep 60",
-        ].joined(separator: " ")
+        ]).joined(separator: " ")
         try terminal.run(["-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", command])
 
         // Start-up (a cold start: the model loads and the intents are encoded): the prompt and the status bar.
@@ -144,26 +139,22 @@ import Testing
     func signalMidTurnRestoresTheTerminalAndKeepsTheHistory(_ signal: Int32) throws {
         let tmux = try #require(Self.findExecutable("tmux"), "tmux is required for the end-to-end test")
         let binary = try #require(Self.findProduct("squeezechat"), "run `swift build` first")
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("squeezechat-e2e-\(UUID().uuidString)")
+        let chat = try ChatScratch(intents: Self.intents)
+        let scratch = chat.folder
         let historyFile = scratch.appendingPathComponent("state/squeezechat/history")
-        try FileManager.default.createDirectory(at: scratch.appendingPathComponent("intents"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: historyFile.deletingLastPathComponent(), withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        try Self.intents.write(to: scratch.appendingPathComponent("intents/test.yaml"), atomically: true, encoding: .utf8)
+        defer { chat.remove() }
         try "old entry\n".write(to: historyFile, atomically: true, encoding: .utf8)
 
-        let terminal = Tmux(executable: tmux, socket: "squeezechat-e2e-\(getpid())-\(UUID().uuidString.prefix(8))")
+        let terminal = Tmux(fresh: tmux)
         defer { terminal.killServer() }
         let pidFile = scratch.appendingPathComponent("pid")
-        let command = [
-            "cd \(quote(scratch.path)) &&",
-            "env TERM=xterm-256color LANG=C.UTF-8 NO_COLOR= XDG_CACHE_HOME=\(quote(scratch.path + "/cache"))",
-            "XDG_STATE_HOME=\(quote(scratch.path + "/state")) SQUEEZECHAT_TEST_PAUSE_BEFORE_RENAME=history",
-            "sh -c 'echo $$ > pid; exec \"$0\" \"$@\"'", quote(binary.path), "--intents", quote(scratch.path + "/intents"), "--threshold 0;",
+        let command = (chat.words(starting: binary, environment: "SQUEEZECHAT_TEST_PAUSE_BEFORE_RENAME=history",
+                                 launcher: "sh -c 'echo $$ > pid; exec \"$0\" \"$@\"'") + [
             "echo \"squeezechat exited with status $?\";",
             "echo \"tty: $(stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' ')\";",
             "sleep 60",
-        ].joined(separator: " ")
+        ]).joined(separator: " ")
         try terminal.run(["-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", command])
         _ = try terminal.waitFor("the prompt", timeout: 60) { $0.last?.hasPrefix("you>") == true && $0.count == 24 }
 
@@ -200,19 +191,13 @@ import Testing
     @Test func extremeSizesResizeStormAndTypingAhead() throws {
         let tmux = try #require(Self.findExecutable("tmux"), "tmux is required for the end-to-end test")
         let binary = try #require(Self.findProduct("squeezechat"), "run `swift build` first")
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("squeezechat-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch.appendingPathComponent("intents"), withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        try Self.intents.write(to: scratch.appendingPathComponent("intents/test.yaml"), atomically: true, encoding: .utf8)
-        let terminal = Tmux(executable: tmux, socket: "squeezechat-e2e-\(getpid())-\(UUID().uuidString.prefix(8))")
+        let chat = try ChatScratch(intents: Self.intents)
+        defer { chat.remove() }
+        let terminal = Tmux(fresh: tmux)
         defer { terminal.killServer() }
-        let command = [
-            "cd \(quote(scratch.path)) &&",
-            "env TERM=xterm-256color LANG=C.UTF-8 NO_COLOR= XDG_CACHE_HOME=\(quote(scratch.path + "/cache"))",
-            "XDG_STATE_HOME=\(quote(scratch.path + "/state"))",
-            quote(binary.path), "--intents", quote(scratch.path + "/intents"), "--threshold 0;",
+        let command = (chat.words(starting: binary) + [
             "echo \"squeezechat exited with status $?\"; sleep 60",
-        ].joined(separator: " ")
+        ]).joined(separator: " ")
         try terminal.run(["-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", command])
         _ = try terminal.waitFor("the prompt", timeout: 60) { $0.last?.hasPrefix("you>") == true && $0.count == 24 }
 
@@ -247,7 +232,7 @@ import Testing
 
     static func matches(_ line: String, _ pattern: String) -> Bool { line.range(of: pattern, options: .regularExpression) != nil }
 
-    func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+    func quote(_ text: String) -> String { shellQuoted(text) }
 
     static func findExecutable(_ name: String) -> URL? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
@@ -336,4 +321,38 @@ struct Tmux {
     }
 
     func killServer() { _ = try? output(["kill-server"]) }
+}
+
+/// `text` as one single-quoted shell word.
+func shellQuoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+/// A scratch folder holding the test intents, and the shell words that start the chat in it with
+/// the folder's own cache and state, so runs never touch the user's files or each other's.
+struct ChatScratch {
+    let folder: URL
+
+    init(intents: String) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("squeezechat-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("intents"), withIntermediateDirectories: true)
+        try intents.write(to: folder.appendingPathComponent("intents/test.yaml"), atomically: true, encoding: .utf8)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: folder) }
+
+    /// `cd` into the folder, then `binary` on its intents with every intent accepted; `environment`
+    /// adds variables, `launcher` runs before the binary (it receives the binary as "$0").
+    func words(starting binary: URL, environment: String = "", launcher: String? = nil) -> [String] {
+        ["cd \(shellQuoted(folder.path)) &&",
+         "env TERM=xterm-256color LANG=C.UTF-8 NO_COLOR= XDG_CACHE_HOME=\(shellQuoted(folder.path + "/cache"))",
+         "XDG_STATE_HOME=\(shellQuoted(folder.path + "/state"))" + (environment.isEmpty ? "" : " " + environment)]
+            + (launcher.map { [$0] } ?? [])
+            + [shellQuoted(binary.path), "--intents", shellQuoted(folder.path + "/intents"), "--threshold 0;"]
+    }
+}
+
+extension Tmux {
+    /// A tmux server on a socket of its own.
+    init(fresh executable: URL) {
+        self.init(executable: executable, socket: "squeezechat-e2e-\(getpid())-\(UUID().uuidString.prefix(8))")
+    }
 }
