@@ -33,6 +33,8 @@ import Testing
         let run = try Binary.run(["chat"], input: input, environment: scratch.environment)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(try String(contentsOf: saved, encoding: .utf8).contains("**you:** hello"))
+        // The killed writer's temporary file is cleared away by the next write of the same file.
+        #expect(try scratch.files().filter { $0.hasPrefix(".chat.md.tmp-") }.isEmpty)
     }
 
     @Test("a cache rewrite killed before its rename leaves the old cache whole and trusted")
@@ -59,6 +61,8 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         #expect(!run.stderr.contains("cache"), "the old cache is read without complaint: \(run.stderr)")
         #expect(try Data(contentsOf: cache.appendingPathComponent(embeddings)) != before)
+        #expect(try scratch.files(in: cache).filter { $0.contains(".tmp-") }.isEmpty,
+                "the killed writer's temporary file is cleared away by the next write")
     }
 }
 

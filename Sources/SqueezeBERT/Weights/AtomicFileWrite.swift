@@ -50,6 +50,28 @@ func writeAtomically(_ contents: [UInt8], to path: String) throws(SafeTensorsWri
     pauseBeforeRenameIfAsked(target: path, base: base)
     guard rename(temporary, path) == 0 else { throw failure("cannot rename the temporary file into place") }
     renamed = true
+    removeAbandonedTemporaries(folder: folder, base: base)
+}
+
+/// Removes the temporary files that writers of the same target left when they were killed
+/// before their rename (SIGKILL, power loss): each names its writer's process id, and one whose
+/// process is gone will never be renamed. A live writer's file is left alone. Best effort: a file
+/// that cannot be listed or removed stays, as it did before.
+private func removeAbandonedTemporaries(folder: String, base: String) {
+    guard let directory = opendir(folder.isEmpty ? "." : folder) else { return }
+    defer { closedir(directory) }
+    let prefix = ".\(base).tmp-"
+    var abandoned: [String] = []
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        guard name.hasPrefix(prefix),
+              let pid = Int32(name.dropFirst(prefix.count).prefix(while: { $0 != "-" })),
+              pid > 0, pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+        abandoned.append(name)
+    }
+    for name in abandoned { unlink(folder + name) }
 }
 
 /// A test-only hook: when `SQUEEZECHAT_TEST_PAUSE_BEFORE_RENAME` is a prefix of the file's name,
