@@ -3,7 +3,7 @@ import Testing
 
 /// Long runs that CI skips: set SQUEEZECHAT_SOAK=1 to run them. 10,000 turns streamed through
 /// `ask` on standard input; memory must stay flat (no growth beyond the caches) and latency must
-/// not drift. The figures are printed for docs/hardening.md.
+/// not drift. A million short lines through `tag` on standard input; memory must stay flat. The figures are printed for docs/hardening.md.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["SQUEEZECHAT_SOAK"] == "1", "set SQUEEZECHAT_SOAK=1"))
 struct SoakTests {
     static let turns = [
@@ -66,6 +66,30 @@ struct SoakTests {
               + "last 1,000 p50 \(Self.percentile(end, 50)) ms p95 \(Self.percentile(end, 95)) ms p99 \(Self.percentile(end, 99)) ms")
         #expect(startKB > 0 && endKB - startKB < 20 * 1024, "memory grew from \(startKB) KB to \(endKB) KB")
         #expect(Self.percentile(end, 50) < 2 * Self.percentile(start, 50) + 1, "median latency drifted")
+    }
+
+    @Test("a million short lines through tag on standard input: streamed, every line tagged, flat memory")
+    func tagMillionLines() throws {
+        let count = 1_000_000
+        let scratch = try Scratch()
+        let input = scratch.url("million.txt"), output = scratch.url("tagged.tsv")
+        var text = ""
+        text.reserveCapacity(count * 20)
+        for index in 0..<count { text += "\(Self.turns[index % Self.turns.count]) \(index)\n" }
+        try text.write(to: input, atomically: false, encoding: .utf8)
+
+        let clock = ContinuousClock.now
+        // `exec` hands the shell's place to the binary, so GNU time measures tag itself.
+        let command = "exec \"$0\" tag --by line --format tsv < \"$1\" > \"$2\""
+        let run = try Spawned.run(["/bin/sh", "-c", command, Binary.url.path, input.path, output.path])
+        let seconds = Double((ContinuousClock.now - clock).components.seconds)
+        #expect(run.status == 0, "\(run.stderr)")
+        let tagged = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
+        #expect(tagged.count == count + 1, "a header and one row per line")
+        #expect(tagged.last?.hasPrefix("\(Self.turns[(count - 1) % Self.turns.count]) \(count - 1)\t") == true)
+        print("soak tag: \(count) lines (\(text.utf8.count / 1_000_000) MB) on standard input in \(Int(seconds)) s; "
+              + "peak resident memory \(run.peakMemoryKB / 1024) MB")
+        #expect(run.peakMemoryKB < 200 * 1024, "peak memory \(run.peakMemoryKB) KB: the input is not streamed")
     }
 
     static func percentile(_ values: [Double], _ p: Double) -> Double {
