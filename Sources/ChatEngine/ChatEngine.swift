@@ -13,7 +13,7 @@ public final class ChatEngine: Sendable {
         public var classifier = IntentClassifier.Parameters()
         /// Overrides the calibrated (or file-given) out-of-scope threshold.
         public var threshold: Float?
-        /// Overrides when the bot asks instead of answering (calibrated on held-out examples otherwise).
+        /// Overrides when the bot asks instead of answering (the intent files' `clarify`, else calibrated on held-out examples).
         public var clarify: ClarifyPolicy?
         /// A follow-up matches only at least this similar to the turn (and closer than every intent example).
         public var followUpSimilarity: Float = DialogueModel.defaultFollowUpSimilarity
@@ -117,7 +117,7 @@ public final class ChatEngine: Sendable {
         }
         fallbackEmbeddings = vectors(intents.fallbackResponses)
         dialogue = DialogueModel(intents, vectors: vectors, followUpSimilarity: options.followUpSimilarity)
-        clarifyPolicy = options.clarify ?? ClarifyCache.policy(
+        clarifyPolicy = options.clarify ?? intents.clarify ?? ClarifyCache.policy(
             directory: options.cacheDirectory, key: trainingKey, threshold: trained.threshold,
             held: IntentClassifier.heldOutConfidences(embeddings: exampleEmbeddings, labels: labels, classes: classes,
                                                       outOfScope: outOfScope, parameters: options.classifier))

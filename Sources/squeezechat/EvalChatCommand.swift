@@ -51,7 +51,7 @@ struct EvalChatCommand: ParsableCommand {
         let calibration = held.calibration(at: threshold)
         let withoutThreshold = Float(held.inScope.filter(\.correct).count) / Float(max(held.inScope.count, 1))
         let weakest = held.perIntent(names: set.intents.map(\.name)).prefix(worst)
-        let clarify = ClarifyPolicy.calibrate(held, threshold: threshold)
+        let clarify = set.clarify ?? ClarifyPolicy.calibrate(held, threshold: threshold)
         let rates = clarify.rates(held, threshold: threshold)
 
         if json {
@@ -76,8 +76,9 @@ struct EvalChatCommand: ParsableCommand {
         if let recall = calibration.outOfScopeRecall {
             print(String(format: "out-of-scope recall  %.1f%% of the out_of_scope examples", recall * 100))
         }
-        print(String(format: "ask when unsure      gap %.3f, band %.3f (calibrated): %.1f%% of wrong answers became a question "
+        print(String(format: "ask when unsure      gap %.3f, band %.3f (%@): %.1f%% of wrong answers became a question "
                      + "(%d of %d), %.1f%% of right answers were delayed by one (%d of %d)", clarify.gap, clarify.band,
+                     set.clarify != nil ? "from the intent file" : "calibrated",
                      rates.wrongAskedShare * 100, rates.wrongAsked, rates.wrong, rates.rightDelayedShare * 100,
                      rates.rightDelayed, rates.right))
         if !weakest.isEmpty {

@@ -249,8 +249,9 @@ extension ChatEngine {
         case .explanation(let intent):
             list = dialogue.explanations[intent]
         case .ask(let options):
-            reply = "Did you mean: " + options.enumerated().map { "\($0.offset + 1)) \(intents.intents[$0.element].title)" }
-                .joined(separator: ", ") + "?"
+            reply = options.count == 1 ? "Did you mean \(intents.intents[options[0]].title)?"
+                : "Did you mean: " + options.enumerated().map { "\($0.offset + 1)) \(intents.intents[$0.element].title)" }
+                    .joined(separator: ", ") + "?"
         case .declined:
             reply = Self.declinedReply
         case .fallback:

@@ -16,13 +16,20 @@ public struct ClarifyPolicy: Sendable, Equatable {
     public static let never = ClarifyPolicy(gap: 0, band: 0)
 
     /// The intents to offer for `prediction` (best first), or nil to answer (or refuse) as usual.
+    /// The runner-up is offered when it is as close to the best as the band is wide (always, for a
+    /// close call), so a refused turn with one plausible intent gets a yes-or-no question.
     /// Turns the out-of-scope examples out-vote are never asked about.
     func options(_ prediction: IntentClassifier.Prediction, threshold: Float) -> [Int]? {
         guard prediction.probabilities.count >= 2, !prediction.outVoted else { return nil }
         let runnerUp = prediction.runnerUp
         let p1 = prediction.confidence, p2 = runnerUp.confidence
         let ask = prediction.label != nil ? p1 - p2 < gap : p1 >= threshold - band
-        return ask ? [prediction.best, runnerUp.label] : nil
+        guard ask else { return nil }
+        return offersRunnerUp(p1, p2) ? [prediction.best, runnerUp.label] : [prediction.best]
+    }
+
+    func offersRunnerUp(_ best: Float, _ runnerUp: Float) -> Bool {
+        best - runnerUp < max(gap, band)
     }
 }
 
@@ -55,7 +62,10 @@ extension ClarifyPolicy {
             } else {
                 rates.wrong += 1
                 if ask { rates.wrongAsked += 1 }
-                if ask && !answered && (turn.correct || runnerUp.label == turn.label) { rates.refusalsOfferingRight += 1 }
+                if ask && !answered
+                    && (turn.correct || (runnerUp.label == turn.label && offersRunnerUp(turn.confidence, runnerUp.confidence))) {
+                    rates.refusalsOfferingRight += 1
+                }
             }
         }
         for (index, turn) in held.outOfScope.enumerated() {

@@ -19,14 +19,32 @@ import Yams
 ///     follow_ups:                             # after any intent
 ///       - examples: [why?, how come]
 ///         answer: explanation
+///     clarify: {gap: 0.05, band: 0.1}         # optional: when to ask "Did you mean ...?" (else calibrated)
 extension NodeReader {
     /// Keys an intent may hold besides its examples and replies.
     static let dialogueIntentKeys: Set<String> = ["title", "explanation", "follow_ups", "slots"]
     /// Keys a file may hold besides `intents` and `out_of_scope`.
-    static let dialogueFileKeys: Set<String> = ["follow_ups"]
+    static let dialogueFileKeys: Set<String> = ["follow_ups", "clarify"]
     /// Words `answer` gives a meaning of its own; any other word names an intent.
     static let answerWords: Set<String> = ["previous", "explanation"]
     static let lifespans = 1...5
+
+    /// The file's top-level `follow_ups` and `clarify`.
+    func dialogueSections(_ top: Node.Mapping, into set: inout IntentSet) throws {
+        if let node = top["follow_ups"] { set.followUps = try followUps(node, owner: "") }
+        if let node = top["clarify"] {
+            guard let mapping = node.mapping else { throw fail(node, "\"clarify\" must be a mapping with \"gap\" and \"band\"") }
+            try allowOnly(["gap", "band"], in: mapping, at: node)
+            func number(_ key: String) throws -> Float {
+                guard let value = mapping[key] else { throw fail(node, "\"clarify\" needs \"\(key)\"") }
+                guard let number = value.float, number >= 0, number <= 1 else {
+                    throw fail(value, "\"clarify\" \"\(key)\" must be a number from 0 to 1")
+                }
+                return Float(number)
+            }
+            set.clarify = ClarifyPolicy(gap: try number("gap"), band: try number("band"))
+        }
+    }
 
     /// The conversational keys of the intent at `node`.
     func dialogue(_ mapping: Node.Mapping, at node: Node, owner: String) throws -> DialogueSpec {

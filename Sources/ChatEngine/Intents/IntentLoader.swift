@@ -42,6 +42,7 @@ public enum IntentLoader {
             merged.outOfScopeExamples += part.outOfScopeExamples
             merged.fallbackResponses += part.fallbackResponses
             merged.followUps += part.followUps
+            if let clarify = part.clarify { merged.clarify = clarify }
             if let threshold = part.confidenceThreshold { merged.confidenceThreshold = threshold }
         }
         guard !merged.intents.isEmpty else {
@@ -100,8 +101,9 @@ public enum IntentLoader {
                 set.confidenceThreshold = Float(value)
             }
         }
-        if let node = top["follow_ups"] { set.followUps = try reader.followUps(node, owner: "") }
-        if set.intents.isEmpty && set.outOfScopeExamples.isEmpty && set.fallbackResponses.isEmpty && set.followUps.isEmpty {
+        try reader.dialogueSections(top, into: &set)
+        if set.intents.isEmpty && set.outOfScopeExamples.isEmpty && set.fallbackResponses.isEmpty && set.followUps.isEmpty
+            && set.clarify == nil {
             throw IntentFileError(file: file, line: root.mark?.line, "defines neither \"intents\" nor \"out_of_scope\"")
         }
         return set

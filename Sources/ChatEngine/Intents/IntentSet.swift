@@ -43,6 +43,8 @@ public struct IntentSet: Sendable, Equatable {
     public var confidenceThreshold: Float?
     /// Follow-ups that may come right after any intent (such as "why?").
     public var followUps: [FollowUp] = []
+    /// When to ask "Did you mean ...?", when a file fixes it instead of the calibration.
+    public var clarify: ClarifyPolicy?
 
     public init(intents: [Intent], outOfScopeExamples: [String] = [], fallbackResponses: [String] = [],
                 confidenceThreshold: Float? = nil) {
