@@ -39,17 +39,11 @@ public final class ChatEngine: Sendable {
     public let startup: StartupReport
     /// Reads sentiment (with the model's neutral band) off the turn's logits; nil without a head.
     public let sentiment: SentimentAnalyzer?
-    /// Per intent, the embeddings of its responses, negative and positive variants.
-    let responseEmbeddings: [ResponseEmbeddings]
-    let fallbackEmbeddings: [[Float]]
     /// When the bot asks "Did you mean ...?" instead of answering.
     public let clarifyPolicy: ClarifyPolicy
-    /// Explanations, follow-ups and reply templates, embedded.
+    /// Every reply list (responses, variants, explanations, follow-ups', fallbacks) and the
+    /// follow-ups' examples, embedded.
     let dialogue: DialogueModel
-
-    struct ResponseEmbeddings: Sendable {
-        var neutral: [[Float]], negative: [[Float]], positive: [[Float]]
-    }
 
     /// Builds the engine; throws `AnalysisError` (naming the file and key) when the model has a
     /// classification head whose sentiment settings in config.json are broken.
@@ -111,11 +105,6 @@ public final class ChatEngine: Sendable {
         }
         trained.threshold = options.threshold ?? intents.confidenceThreshold ?? calibration.threshold
         classifier = trained
-        responseEmbeddings = intents.intents.map {
-            ResponseEmbeddings(neutral: vectors($0.responses), negative: vectors($0.negativeResponses),
-                               positive: vectors($0.positiveResponses))
-        }
-        fallbackEmbeddings = vectors(intents.fallbackResponses)
         dialogue = DialogueModel(intents, vectors: vectors, followUpSimilarity: options.followUpSimilarity)
         clarifyPolicy = options.clarify ?? intents.clarify ?? ClarifyCache.policy(
             directory: options.cacheDirectory, key: trainingKey, threshold: trained.threshold,
@@ -182,17 +171,6 @@ public final class ChatEngine: Sendable {
         context.slots = state.slots
         turn.context = context
         return turn
-    }
-
-    /// The candidate whose embedding is most similar to the turn's, never `avoiding` when another exists.
-    static func mostSimilar(_ texts: [String], _ embeddings: [[Float]], to embedding: [Float], avoiding: String?) -> String {
-        var best = -1
-        var bestSimilarity = -Float.infinity
-        for (index, vector) in embeddings.enumerated() where texts[index] != avoiding || texts.count == 1 {
-            let dot = Kernels.dot(vector, embedding, count: min(vector.count, embedding.count))
-            if dot > bestSimilarity { bestSimilarity = dot; best = index }
-        }
-        return best >= 0 ? texts[best] : texts[0]
     }
 }
 

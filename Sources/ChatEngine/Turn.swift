@@ -21,9 +21,10 @@ public struct TurnTimings: Sendable, Equatable {
 public struct Turn: Sendable, Equatable {
     public var text: String
     public var reply: String
-    /// The recognised intent's name, or `Turn.outOfScope`.
+    /// The recognised intent's name, `Turn.outOfScope`, or `Turn.asking` when the bot asked back.
     public var intent: String
-    /// Confidence of the best intent (even when it fell under the threshold).
+    /// Confidence of the best intent (even when it fell under the threshold); for a follow-up, its
+    /// similarity to the turn; 1 for an intent picked from a question.
     public var confidence: Float
     /// The best intent when the turn was judged out of scope.
     public var nearestIntent: String?
