@@ -9,6 +9,7 @@ import PackageDescription
 /// here would miss files added later. A test checks that every file in intents/ is listed.
 let builtInIntentFiles = [
     "commands.yaml",
+    "dialogue.yaml",
     "feedback.yaml",
     "feelings.yaml",
     "fun.yaml",

@@ -4,7 +4,7 @@ import TextAnalysis
 
 /// The chat brain: one encoder pass per turn feeds sentiment, intent classification and reply
 /// retrieval. Immutable once built, so it can be shared across threads; the conversation's
-/// memory (the previous reply) lives in `ChatSession`.
+/// memory (`DialogueState`) lives in `ChatSession`.
 public final class ChatEngine: Sendable {
     /// Settings with measured defaults; see `IntentClassifier.Parameters`.
     public struct Options: Sendable {
@@ -13,6 +13,10 @@ public final class ChatEngine: Sendable {
         public var classifier = IntentClassifier.Parameters()
         /// Overrides the calibrated (or file-given) out-of-scope threshold.
         public var threshold: Float?
+        /// Overrides when the bot asks instead of answering (the intent files' `clarify`, else calibrated on held-out examples).
+        public var clarify: ClarifyPolicy?
+        /// A follow-up matches only at least this similar to the turn (and closer than every intent example).
+        public var followUpSimilarity: Float = DialogueModel.defaultFollowUpSimilarity
         public init(cacheDirectory: URL? = ChatEngine.defaultCacheDirectory()) { self.cacheDirectory = cacheDirectory }
     }
 
@@ -35,13 +39,11 @@ public final class ChatEngine: Sendable {
     public let startup: StartupReport
     /// Reads sentiment (with the model's neutral band) off the turn's logits; nil without a head.
     public let sentiment: SentimentAnalyzer?
-    /// Per intent, the embeddings of its responses, negative and positive variants.
-    let responseEmbeddings: [ResponseEmbeddings]
-    let fallbackEmbeddings: [[Float]]
-
-    struct ResponseEmbeddings: Sendable {
-        var neutral: [[Float]], negative: [[Float]], positive: [[Float]]
-    }
+    /// When the bot asks "Did you mean ...?" instead of answering.
+    public let clarifyPolicy: ClarifyPolicy
+    /// Every reply list (responses, variants, explanations, follow-ups', fallbacks) and the
+    /// follow-ups' examples, embedded.
+    let dialogue: DialogueModel
 
     /// Builds the engine; throws `AnalysisError` (naming the file and key) when the model has a
     /// classification head whose sentiment settings in config.json are broken.
@@ -61,7 +63,7 @@ public final class ChatEngine: Sendable {
         var cache = EmbeddingCache(directory: options.cacheDirectory, modelKey: modelKey, dimensions: dimensions)
         // Every text the engine will ever compare against, encoded once (or read from the cache).
         let allTexts = intents.intents.flatMap { $0.examples + $0.responses + $0.negativeResponses + $0.positiveResponses }
-            + intents.outOfScopeExamples + intents.fallbackResponses
+            + intents.outOfScopeExamples + intents.fallbackResponses + DialogueModel.texts(intents)
         let missing = Array(Set(allTexts.filter { cache.lookup($0) == nil })).sorted()
         for (text, vector) in zip(missing, model.embedMany(missing, pooling: .mean, normalize: true)) {
             cache.store(text, vector)
@@ -103,11 +105,11 @@ public final class ChatEngine: Sendable {
         }
         trained.threshold = options.threshold ?? intents.confidenceThreshold ?? calibration.threshold
         classifier = trained
-        responseEmbeddings = intents.intents.map {
-            ResponseEmbeddings(neutral: vectors($0.responses), negative: vectors($0.negativeResponses),
-                               positive: vectors($0.positiveResponses))
-        }
-        fallbackEmbeddings = vectors(intents.fallbackResponses)
+        dialogue = DialogueModel(intents, vectors: vectors, followUpSimilarity: options.followUpSimilarity)
+        clarifyPolicy = options.clarify ?? intents.clarify ?? ClarifyCache.policy(
+            directory: options.cacheDirectory, key: trainingKey, threshold: trained.threshold,
+            held: IntentClassifier.heldOutConfidences(embeddings: exampleEmbeddings, labels: labels, classes: classes,
+                                                      outOfScope: outOfScope, parameters: options.classifier))
         startup = StartupReport(texts: Set(allTexts).count, encoded: missing.count, trained: !loadedClassifier, milliseconds: clock.lap(),
                                 calibration: calibration, cacheWarning: warning)
     }
@@ -122,9 +124,21 @@ public final class ChatEngine: Sendable {
         return URL(fileURLWithPath: home).appendingPathComponent(".cache/squeezechat")
     }
 
-    /// Understands a turn (one tokenization, one encoder pass) and picks a reply that is not
-    /// `previousReply`.
+    /// Understands a turn outside any conversation (one tokenization, one encoder pass) and picks a
+    /// reply that is not `previousReply`: no follow-ups, no slots, and never a question back.
     public func respond(to text: String, previousReply: String? = nil) -> Turn {
+        var state = DialogueState(previousReply: previousReply)
+        return respond(text, &state, conversation: false)
+    }
+
+    /// Understands a turn of the conversation whose memory is `state`, and leaves the memory of the
+    /// conversation after it there: follow-ups of the intents just answered, slots, and a question
+    /// ("Did you mean ...?") when the two best intents are too close to call.
+    public func respond(to text: String, state: inout DialogueState) -> Turn {
+        respond(text, &state, conversation: true)
+    }
+
+    func respond(_ text: String, _ state: inout DialogueState, conversation: Bool) -> Turn {
         var clock = Stopwatch()
         var timings = TurnTimings()
         let batch = model.tokenizer.encodeBatch([text])
@@ -138,48 +152,33 @@ public final class ChatEngine: Sendable {
         }
         timings.classify = clock.lap()
 
-        let reply: String
-        let intentName: String
-        if let label = prediction.label {
-            let intent = intents.intents[label], embeddings = responseEmbeddings[label]
-            var candidates = (intent.responses, embeddings.neutral)
-            if sentiment?.label == "negative", !intent.negativeResponses.isEmpty {
-                candidates = (intent.negativeResponses, embeddings.negative)
-            } else if sentiment?.label == "positive", !intent.positiveResponses.isEmpty {
-                candidates = (intent.positiveResponses, embeddings.positive)
-            }
-            reply = Self.mostSimilar(candidates.0, candidates.1, to: embedding, avoiding: previousReply)
-            intentName = intent.name
-        } else {
-            reply = intents.fallbackResponses.isEmpty
-                ? "I'm not sure I can help with that."
-                : Self.mostSimilar(intents.fallbackResponses, fallbackEmbeddings, to: embedding, avoiding: previousReply)
-            intentName = Turn.outOfScope
-        }
-        timings.retrieve = clock.lap()
-        timings.total = timings.tokenize + timings.encode + timings.classify + timings.retrieve
-        return Turn(text: text, reply: reply, intent: intentName, confidence: prediction.confidence,
-                    nearestIntent: prediction.label == nil ? intents.intents[prediction.best].name : nil,
-                    sentiment: sentiment, timings: timings)
-    }
+        let plan = understand(text, embedding: embedding, sentiment: sentiment?.label, prediction: prediction,
+                              state: &state, conversation: conversation)
+        timings.memory = clock.lap()
 
-    /// The candidate whose embedding is most similar to the turn's, never `avoiding` when another exists.
-    static func mostSimilar(_ texts: [String], _ embeddings: [[Float]], to embedding: [Float], avoiding: String?) -> String {
-        var best = -1
-        var bestSimilarity = -Float.infinity
-        for (index, vector) in embeddings.enumerated() where texts[index] != avoiding || texts.count == 1 {
-            let dot = Kernels.dot(vector, embedding, count: min(vector.count, embedding.count))
-            if dot > bestSimilarity { bestSimilarity = dot; best = index }
+        let reply = compose(plan, embedding: embedding, sentiment: sentiment?.label, state: &state)
+        timings.retrieve = clock.lap()
+        timings.total = timings.tokenize + timings.encode + timings.classify + timings.memory + timings.retrieve
+        var turn = Turn(text: text, reply: reply, intent: plan.intentName(intents), confidence: plan.confidence ?? prediction.confidence,
+                        nearestIntent: plan.action == .fallback ? intents.intents[prediction.best].name : nil,
+                        sentiment: sentiment, timings: timings)
+        if case .ask(let options) = plan.action {
+            turn.clarify = options.map {
+                ClarifyOption(intent: intents.intents[$0].name, title: intents.intents[$0].title, confidence: prediction.probabilities[$0])
+            }
         }
-        return best >= 0 ? texts[best] : texts[0]
+        var context = plan.context
+        context.slots = state.slots
+        turn.context = context
+        return turn
     }
 }
 
-/// A conversation: remembers the previous reply so it is never repeated back to back.
+/// A conversation: its memory (`DialogueState`) carried from turn to turn.
 public final class ChatSession: @unchecked Sendable {
     public let engine: ChatEngine
     private let lock = NSLock()
-    private var previousReply: String?
+    private var state = DialogueState()
 
     public init(engine: ChatEngine) { self.engine = engine }
 
@@ -187,8 +186,9 @@ public final class ChatSession: @unchecked Sendable {
     public func respond(to text: String) -> Turn {
         lock.lock()
         defer { lock.unlock() }
-        let turn = engine.respond(to: text, previousReply: previousReply)
-        previousReply = turn.reply
-        return turn
+        return engine.respond(to: text, state: &state)
     }
+
+    /// The conversation's memory now.
+    public var memory: DialogueState { lock.withLock { state } }
 }

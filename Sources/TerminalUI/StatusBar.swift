@@ -31,15 +31,17 @@ public struct LatencyStats: Sendable, Equatable {
 
 /// The two lines of the status bar, cut to the width.
 public enum StatusBar {
-    /// Line one: the last turn's total and stages, the running median and p95, the sparkline.
-    /// Line two: intent, confidence, sentiment, model and threads (or what the app is doing).
+    /// Line one: the last turn's total and stages, the running median and p95, the sparkline. The
+    /// last stage is "ret" (choosing the reply), or "ask" when the turn asked which intent was meant.
+    /// Line two: intent and confidence (or the intents asked about), how the conversation's memory
+    /// shaped the turn, sentiment, model and threads (or what the app is doing).
     public static func lines(last: Turn?, stats: LatencyStats, model: String, threads: Int, busy: String?,
                              width: Int) -> [String] {
         var first: String
         if let last {
             let t = last.timings
-            first = String(format: " %.1f ms  tok %.1f · enc %.1f · cls %.1f · ret %.1f", t.total, t.tokenize, t.encode,
-                           t.classify, t.retrieve)
+            first = String(format: " %.1f ms  tok %.1f · enc %.1f · cls %.1f · mem %.1f · %@ %.1f", t.total, t.tokenize,
+                           t.encode, t.classify, t.memory, last.isQuestion ? "ask" : "ret", t.retrieve)
             if let median = stats.median, let p95 = stats.p95 {
                 first += String(format: " │ p50 %.1f p95 %.1f ms (%d) │ ", median, p95, stats.count) + stats.sparkline()
             }
@@ -51,7 +53,12 @@ public enum StatusBar {
             second += busy + " │ "
         }
         if let last {
-            second += String(format: "%@ %.2f", last.intent, last.confidence)
+            if last.isQuestion {
+                second += "asking: " + last.clarify.map(\.intent).joined(separator: " or ") + String(format: " %.2f", last.confidence)
+            } else {
+                second += String(format: "%@ %.2f", last.intent, last.confidence)
+            }
+            if let note = Transcript.memoryNote(last) { second += " (\(note))" }
             if let sentiment = last.sentiment {
                 second += String(format: " │ %@ %.2f", sentiment.label, sentiment.score)
             }

@@ -61,14 +61,29 @@ public struct Transcript: Sendable {
         return lines
     }
 
-    /// Words of the badge for a user turn: intent, confidence, sentiment and latency.
+    /// Words of the badge for a user turn: intent and confidence (or the intents asked about), how
+    /// the conversation's memory shaped it, sentiment and latency.
     public static func badges(_ turn: Turn) -> [Span] {
-        var spans = [Span(String(format: "[%@ %.2f]", turn.intent, turn.confidence), .badge)]
+        var spans = [turn.isQuestion
+            ? Span("[asking: " + turn.clarify.map(\.intent).joined(separator: " or ") + String(format: " %.2f]", turn.confidence), .badge)
+            : Span(String(format: "[%@ %.2f]", turn.intent, turn.confidence), .badge)]
+        if let note = memoryNote(turn) { spans.append(Span("[\(note)]", .badge)) }
         if let sentiment = turn.sentiment {
             spans.append(Span(String(format: "[%@ %.2f]", sentiment.label, sentiment.score), Style.sentiment(sentiment.label)))
         }
         spans.append(Span(String(format: "[%.1f ms]", turn.timings.total), .badge))
         return spans
+    }
+
+    /// How the conversation's memory decided the turn, when it did: nil for the classifier alone
+    /// and for a question (the intent badge already says so).
+    public static func memoryNote(_ turn: Turn) -> String? {
+        switch turn.context.route {
+        case .followUp: "follow-up of \(turn.context.followed ?? "?")"
+        case .pick: "picked from the question"
+        case .declined: "none of the question's"
+        case .classifier, .clarify: nil
+        }
     }
 
     static func lines(_ entry: TranscriptEntry, width: Int) -> [StyledLine] {

@@ -7,13 +7,17 @@ struct AskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ask",
         abstract: "Answer each text (or each standard-input line) as one chat turn.",
-        discussion: "Turns are answered in order within one conversation, so a reply is never repeated back to back.")
+        discussion: """
+            Turns are answered in order within one conversation, as the chat answers them: a reply is never repeated \
+            back to back, a follow-up ("another one", "why?") is understood after the turn before it, a name given \
+            ("call me Sam") is remembered, and a "Did you mean ...?" question can be answered on the next line.
+            """)
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var chat: ChatOptions
     @OptionGroup var engineOptions: EngineOptions
 
-    @Flag(name: .long, help: "Print one JSON object per turn: text, reply, intent, confidence, sentiment, timings_ms.")
+    @Flag(name: .long, help: "Print one JSON object per turn: text, reply, intent, confidence, clarify (when it asks back), sentiment, context, timings_ms.")
     var json = false
 
     @Flag(name: .long, help: "Report on standard error how the engine started (cache, training, milliseconds).")

@@ -13,8 +13,9 @@ struct EvalChatCommand: ParsableCommand {
             3-fold cross-validation over the examples, as the chat calibrates at start-up: each held-out \
             example is classified by a classifier that never saw it. Reports the threshold the chat would \
             use, in-scope accuracy (correct and kept, and best intent right before any rejection), \
-            out-of-scope recall on the out_of_scope examples, and the intents with the lowest held-out accuracy with what they are \
-            taken for. Compare models with --model.
+            out-of-scope recall on the out_of_scope examples, when the chat asks "Did you mean ...?" instead of answering \
+            (the calibrated gap and band) with how often that turns a wrong answer into a question and delays a right one, \
+            and the intents with the lowest held-out accuracy with what they are taken for. Compare models with --model.
             """)
 
     @OptionGroup var model: ModelOptions
@@ -50,6 +51,8 @@ struct EvalChatCommand: ParsableCommand {
         let calibration = held.calibration(at: threshold)
         let withoutThreshold = Float(held.inScope.filter(\.correct).count) / Float(max(held.inScope.count, 1))
         let weakest = held.perIntent(names: set.intents.map(\.name)).prefix(worst)
+        let clarify = set.clarify ?? ClarifyPolicy.calibrate(held, threshold: threshold)
+        let rates = clarify.rates(held, threshold: threshold)
 
         if json {
             JSONOutput.print(ChatEvaluationRecord(
@@ -57,6 +60,8 @@ struct EvalChatCommand: ParsableCommand {
                 outOfScopeExamples: outOfScope.count, threshold: threshold, thresholdFromFile: set.confidenceThreshold != nil,
                 inscopeAccuracy: calibration.inScopeAccuracy, inscopeAccuracyNoThreshold: withoutThreshold,
                 oosRecall: OrNull(calibration.outOfScopeRecall),
+                clarify: .init(gap: clarify.gap, band: clarify.band, wrongAnswers: rates.wrong, wrongAsked: rates.wrongAsked,
+                               rightAnswers: rates.right, rightDelayed: rates.rightDelayed),
                 weakest: weakest.map {
                     .init(intent: $0.name, examples: $0.examples, accuracy: $0.accuracy, confusedWith: OrNull($0.confusedWith))
                 }))
@@ -71,6 +76,11 @@ struct EvalChatCommand: ParsableCommand {
         if let recall = calibration.outOfScopeRecall {
             print(String(format: "out-of-scope recall  %.1f%% of the out_of_scope examples", recall * 100))
         }
+        print(String(format: "ask when unsure      gap %.3f, band %.3f (%@): %.1f%% of wrong answers became a question "
+                     + "(%d of %d), %.1f%% of right answers were delayed by one (%d of %d)", clarify.gap, clarify.band,
+                     set.clarify != nil ? "from the intent file" : "calibrated",
+                     rates.wrongAskedShare * 100, rates.wrongAsked, rates.wrong, rates.rightDelayedShare * 100,
+                     rates.rightDelayed, rates.right))
         if !weakest.isEmpty {
             print("\nweakest intents (held-out accuracy, most often taken for):")
             for row in weakest {

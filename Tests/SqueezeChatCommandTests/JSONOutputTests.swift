@@ -45,7 +45,9 @@ struct JSONOutputTests {
         }
     }
 
-    static let timings = #""timings_ms":{"tokenize":⟨3⟩,"encode":⟨3⟩,"classify":⟨3⟩,"retrieve":⟨3⟩,"total":⟨3⟩}"#
+    static let timings = #""timings_ms":{"tokenize":⟨3⟩,"encode":⟨3⟩,"classify":⟨3⟩,"memory":⟨3⟩,"retrieve":⟨3⟩,"total":⟨3⟩}"#
+    /// The memory a first turn is understood with: nothing open, nothing asked, no slots.
+    static let freshContext = #""context":{"open":[],"asked":[],"route":"classifier","slots":{}}"#
 
     @Test("the template matcher tells formats apart")
     func templates() {
@@ -56,23 +58,27 @@ struct JSONOutputTests {
         #expect(!Self.matches(#"{"b":1,"a":2}"#, #"{"a":⟨I⟩,"b":⟨I⟩}"#))
     }
 
-    @Test("ask --json and chat --json: text, reply, intent, confidence, nearest_intent, sentiment, timings_ms")
+    @Test("ask --json and chat --json: text, reply, intent, confidence, nearest_intent, sentiment, context, timings_ms")
     func askAndChat() throws {
         let sentiment = #""sentiment":{"label":⟨S⟩,"score":⟨F⟩,"probabilities":{"negative":⟨F⟩,"positive":⟨F⟩}}"#
         let ask = try run(["ask", "--json", "hi", "what is the capital of peru"])
         expect(ask, [
-            #"{"text":"hi","reply":⟨S⟩,"intent":"greeting","confidence":⟨F⟩,"# + sentiment + "," + Self.timings + "}",
+            #"{"text":"hi","reply":⟨S⟩,"intent":"greeting","confidence":⟨F⟩,"# + sentiment + "," + Self.freshContext + ","
+                + Self.timings + "}",
             #"{"text":"what is the capital of peru","reply":⟨S⟩,"intent":"out_of_scope","confidence":⟨F⟩,"#
-                + #""nearest_intent":⟨S⟩,"# + sentiment + "," + Self.timings + "}",
+                + #""nearest_intent":⟨S⟩,"# + sentiment + ","
+                + #""context":{"open":[],"asked":[],"route":"classifier","slots":{}},"# + Self.timings + "}",
         ])
         let chat = try run(["chat", "--json"], input: "hello\n")
-        expect(chat, [#"{"text":"hello","reply":⟨S⟩,"intent":"greeting","confidence":⟨F⟩,"# + sentiment + "," + Self.timings + "}"])
+        expect(chat, [#"{"text":"hello","reply":⟨S⟩,"intent":"greeting","confidence":⟨F⟩,"# + sentiment + "," + Self.freshContext
+            + "," + Self.timings + "}"])
     }
 
     @Test("ask --json on a model without a sentiment head writes sentiment null")
     func askWithoutSentiment() throws {
         let lines = try run(["ask", "--json", "--model", Self.models.appendingPathComponent("tiny-squeezebert").path, "hi"])
-        expect(lines, [#"{"text":"hi","reply":⟨S⟩,"intent":⟨S⟩,"confidence":⟨F⟩,"sentiment":null,"# + Self.timings + "}"])
+        expect(lines, [#"{"text":"hi","reply":⟨S⟩,"intent":⟨S⟩,"confidence":⟨F⟩,"sentiment":null,"# + Self.freshContext + ","
+            + Self.timings + "}"])
     }
 
     @Test("tag --format jsonl: text, label, score, probabilities in label order, then windows and logits when present")
@@ -162,6 +168,7 @@ struct JSONOutputTests {
         expect(try run(["eval", "chat", "--json", "--worst", "2"]), [
             #"{"folder":⟨S⟩,"model":⟨S⟩,"intents":⟨I⟩,"examples":⟨I⟩,"out_of_scope_examples":⟨I⟩,"threshold":⟨F⟩,"#
                 + #""threshold_from_file":false,"inscope_accuracy":⟨F⟩,"inscope_accuracy_no_threshold":⟨F⟩,"oos_recall":⟨F⟩,"#
+                + #""clarify":{"gap":⟨F⟩,"band":⟨F⟩,"wrong_answers":⟨I⟩,"wrong_asked":⟨I⟩,"right_answers":⟨I⟩,"right_delayed":⟨I⟩},"#
                 + #""weakest":[\#(weakest),\#(weakest)]}"#,
         ])
     }

@@ -148,7 +148,7 @@ import Testing
         let lines = StatusBar.lines(last: TranscriptTests.turn(), stats: LatencyStats([3.25, 5]), model: "tiny", threads: 2,
                                     busy: nil, width: 140)
         #expect(lines.count == 2)
-        #expect(lines[0].hasPrefix(" 3.2 ms  tok 0.2 · enc 2.5 · cls 0.2 · ret 0.2 │ p50 3.2 p95 5.0 ms (2) │ ▁█"), "\(lines[0])")
+        #expect(lines[0].hasPrefix(" 3.2 ms  tok 0.2 · enc 2.5 · cls 0.2 · mem 0.0 · ret 0.2 │ p50 3.2 p95 5.0 ms (2) │ ▁█"), "\(lines[0])")
         #expect(lines[1].hasPrefix(" greeting 0.93 │ positive 0.71 │ tiny │ 2 threads"), "\(lines[1])")
         #expect(lines.allSatisfy { DisplayWidth.of($0) == 140 })
         let narrow = StatusBar.lines(last: nil, stats: LatencyStats(), model: "tiny", threads: 1, busy: "thinking…", width: 20)

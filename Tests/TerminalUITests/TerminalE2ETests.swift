@@ -228,6 +228,36 @@ import Testing
         #expect(end.contains("squeezechat exited with status 0"))
     }
 
+    /// A turn that asks back, then its pick: the badge and the status bar say which, and the status
+    /// bar's last stage is "ask" while the bot asks. The file asks about every answered turn (gap 1).
+    @Test func askingBackOnTheScreen() throws {
+        let tmux = try #require(Self.findExecutable("tmux"), "tmux is required for the end-to-end test")
+        let binary = try #require(Self.findProduct("squeezechat"), "run `swift build` first")
+        let chat = try ChatScratch(intents: Self.intents + "\nclarify: {gap: 1, band: 0}\n")
+        defer { chat.remove() }
+        let terminal = Tmux(fresh: tmux)
+        defer { terminal.killServer() }
+        let command = (chat.words(starting: binary) + ["sleep 60"]).joined(separator: " ")
+        try terminal.run(["-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", command])
+        _ = try terminal.waitFor("the prompt", timeout: 60) { $0.last?.hasPrefix("you>") == true && $0.count == 30 }
+
+        try terminal.run(["send-keys", "-t", "0", "-l", "tell me a joke"])
+        try terminal.run(["send-keys", "-t", "0", "Enter"])
+        var screen = try terminal.waitFor("the question") { $0.contains { $0.contains("bot  Did you mean: 1) joke, 2) ") } }
+        var text = screen.joined(separator: "\n")
+        #expect(screen.contains { Self.matches($0, #"^     \[asking: joke or \w+ \d\.\d\d\]"#) }, "badge:\n\(text)")
+        screen = try terminal.waitFor("the status bar") { Self.matches($0[27], #"· ask \d+\.\d"#) }
+        #expect(Self.matches(screen[28], #"^ asking: joke or \w+ \d\.\d\d │ "#), "status line 2: \(screen[28])")
+
+        try terminal.run(["send-keys", "-t", "0", "-l", "1"])
+        try terminal.run(["send-keys", "-t", "0", "Enter"])
+        screen = try terminal.waitFor("the picked reply") { $0.contains { $0.contains("bot  REPLY-JOKE") } }
+        text = screen.joined(separator: "\n")
+        #expect(screen.contains { $0.contains("[joke 1.00] [picked from the question]") }, "badge:\n\(text)")
+        screen = try terminal.waitFor("the status bar after the pick") { Self.matches($0[27], #"· ret \d+\.\d"#) }
+        #expect(screen[28].hasPrefix(" joke 1.00 (picked from the question) │ "), "status line 2: \(screen[28])")
+    }
+
     // MARK: helpers
 
     static func matches(_ line: String, _ pattern: String) -> Bool { line.range(of: pattern, options: .regularExpression) != nil }

@@ -38,6 +38,8 @@ public struct IntentClassifier: Sendable {
         /// Share of the k-nearest-neighbour vote over the in-scope and out-of-scope examples together
         /// that goes to out-of-scope ones (0 without them).
         public var outOfScopeVote: Float = 0
+        /// Cosine similarity of the nearest in-scope example (follow-ups must come at least as close).
+        public var nearestSimilarity: Float = 0
 
         /// Whether the out-of-scope examples hold the majority of the vote.
         public var outVoted: Bool { outOfScopeVote > 0.5 }
@@ -98,6 +100,7 @@ public struct IntentClassifier: Sendable {
         var best = 0
         for l in 1..<max(classes, 1) where mixed[l] > mixed[best] { best = l }
         var prediction = Prediction(label: nil, best: best, confidence: mixed[best], probabilities: mixed)
+        prediction.nearestSimilarity = top.first?.similarity ?? 0
         if !outOfScopeExamples.isEmpty {
             // The in-scope nearest plus every out-of-scope example (labelled `classes`), re-ranked.
             let outside = Self.similarities(of: embedding, to: outOfScopeExamples, dimensions: dimensions)
@@ -176,6 +179,9 @@ extension IntentClassifier {
         /// Per held-out out-of-scope example: its best confidence, and whether the out-of-scope
         /// examples of the other folds out-voted it.
         public var outOfScope: [(confidence: Float, outVoted: Bool)] = []
+        /// Per held-out example, in the order above: the second-best class and its confidence (for asking when unsure).
+        public var inScopeRunnerUp: [(confidence: Float, label: Int)] = []
+        public var outOfScopeRunnerUp: [Float] = []
 
         /// The threshold that rejects `share` of the in-scope examples (the least confident).
         public func threshold(rejectingInScope share: Float) -> Float {
@@ -229,10 +235,12 @@ extension IntentClassifier {
                 let prediction = model.predict(embeddings[index])
                 result.inScope.append((prediction.outVoted ? 0 : prediction.confidence, prediction.best == labels[index],
                                        labels[index], prediction.best))
+                result.inScopeRunnerUp.append(prediction.runnerUp)
             }
             for (index, embedding) in outOfScope.enumerated() where index % folds == fold {
                 let prediction = model.predict(embedding)
                 result.outOfScope.append((prediction.confidence, prediction.outVoted))
+                result.outOfScopeRunnerUp.append(prediction.runnerUp.confidence)
             }
         }
         return result

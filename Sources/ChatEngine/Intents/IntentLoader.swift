@@ -41,11 +41,14 @@ public enum IntentLoader {
             }
             merged.outOfScopeExamples += part.outOfScopeExamples
             merged.fallbackResponses += part.fallbackResponses
+            merged.followUps += part.followUps
+            if let clarify = part.clarify { merged.clarify = clarify }
             if let threshold = part.confidenceThreshold { merged.confidenceThreshold = threshold }
         }
         guard !merged.intents.isEmpty else {
             throw IntentFileError(file: folder.path, line: nil, "the intent files define no intents")
         }
+        try checkDialogueReferences(merged)
         return merged
     }
 
@@ -80,7 +83,7 @@ public enum IntentLoader {
             throw IntentFileError(file: file, line: root?.mark?.line, "expected a mapping with an \"intents\" list")
         }
         let reader = NodeReader(file: file)
-        try reader.allowOnly(["intents", "out_of_scope"], in: top, at: root)
+        try reader.allowOnly(Set(["intents", "out_of_scope"]).union(NodeReader.dialogueFileKeys), in: top, at: root)
         var set = IntentSet(intents: [])
         if let list = top["intents"] {
             guard let items = list.sequence else { throw reader.fail(list, "\"intents\" must be a list") }
@@ -98,7 +101,9 @@ public enum IntentLoader {
                 set.confidenceThreshold = Float(value)
             }
         }
-        if set.intents.isEmpty && set.outOfScopeExamples.isEmpty && set.fallbackResponses.isEmpty {
+        try reader.dialogueSections(top, into: &set)
+        if set.intents.isEmpty && set.outOfScopeExamples.isEmpty && set.fallbackResponses.isEmpty && set.followUps.isEmpty
+            && set.clarify == nil {
             throw IntentFileError(file: file, line: root.mark?.line, "defines neither \"intents\" nor \"out_of_scope\"")
         }
         return set
@@ -126,7 +131,7 @@ public enum IntentLoader {
 }
 
 /// Typed access to YAML nodes, failing with the node's line.
-private struct NodeReader {
+struct NodeReader {
     let file: String
 
     func fail(_ node: Node, _ problem: String) -> IntentFileError {
@@ -162,7 +167,8 @@ private struct NodeReader {
 
     func intent(_ node: Node) throws -> Intent {
         guard let mapping = node.mapping else { throw fail(node, "each intent must be a mapping with a name") }
-        try allowOnly(["name", "examples", "responses", "when_negative", "when_positive"], in: mapping, at: node)
+        try allowOnly(Set(["name", "examples", "responses", "when_negative", "when_positive"]).union(Self.dialogueIntentKeys),
+                      in: mapping, at: node)
         guard let nameNode = mapping["name"] else { throw fail(node, "intent without a \"name\"") }
         guard case .scalar(let scalar) = nameNode, !scalar.string.isEmpty,
               scalar.string.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
@@ -181,6 +187,6 @@ private struct NodeReader {
             name: name, examples: try list("examples", required: true), responses: try list("responses", required: true),
             negativeResponses: try list("when_negative", required: false),
             positiveResponses: try list("when_positive", required: false),
-            source: "\(file):\(node.mark?.line ?? 0)")
+            source: "\(file):\(node.mark?.line ?? 0)", dialogue: try dialogue(mapping, at: node, owner: owner))
     }
 }

@@ -17,15 +17,18 @@ public struct Intent: Sendable, Equatable {
     public var positiveResponses: [String]
     /// Where the intent was defined, `file:line`, for messages.
     public var source: String
+    /// What the conversation adds: a title, an explanation, follow-ups and slots (see `DialogueSpec`).
+    public var dialogue: DialogueSpec
 
     public init(name: String, examples: [String], responses: [String], negativeResponses: [String] = [],
-                positiveResponses: [String] = [], source: String = "") {
+                positiveResponses: [String] = [], source: String = "", dialogue: DialogueSpec = .init()) {
         self.name = name
         self.examples = examples
         self.responses = responses
         self.negativeResponses = negativeResponses
         self.positiveResponses = positiveResponses
         self.source = source
+        self.dialogue = dialogue
     }
 }
 
@@ -38,6 +41,10 @@ public struct IntentSet: Sendable, Equatable {
     public var fallbackResponses: [String]
     /// Overrides of the calibrated out-of-scope threshold, when a file sets one.
     public var confidenceThreshold: Float?
+    /// Follow-ups that may come right after any intent (such as "why?").
+    public var followUps: [FollowUp] = []
+    /// When to ask "Did you mean ...?", when a file fixes it instead of the calibration.
+    public var clarify: ClarifyPolicy?
 
     public init(intents: [Intent], outOfScopeExamples: [String] = [], fallbackResponses: [String] = [],
                 confidenceThreshold: Float? = nil) {

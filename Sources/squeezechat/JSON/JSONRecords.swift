@@ -6,15 +6,37 @@ import TextAnalysis
 // written in declaration order, their names in snake case (see JSONOutput); a nil optional leaves
 // its key out, `OrNull` writes null.
 
-/// `ask --json` and `chat --json`: one turn.
+/// `ask --json` and `chat --json`: one turn. `clarify` only when the bot asked which intent was
+/// meant instead of answering; `context` is the conversation's memory the turn was understood with.
 struct TurnRecord: Encodable {
     let text: String
     let reply: String
     let intent: String
     let confidence: Float
     let nearestIntent: String?
+    let clarify: [Option]?
     let sentiment: OrNull<SentimentScore>
+    let context: Context
     let timingsMs: Timings
+
+    struct Option: Encodable {
+        let intent: String
+        let title: String
+        let confidence: Float
+    }
+
+    /// `open`: the contexts open when the turn came in, most recent first; `asked`: the intents of
+    /// the question it replied to; `route`: classifier, follow_up, pick, declined or clarify;
+    /// `followed` and `matched`: with follow_up, the intent it followed and the example it matched;
+    /// `slots`: the slots filled after the turn.
+    struct Context: Encodable {
+        let open: [String]
+        let asked: [String]
+        let route: String
+        let followed: String?
+        let matched: String?
+        let slots: LabelledValues<String>
+    }
 
     struct SentimentScore: Encodable {
         let label: String
@@ -24,7 +46,7 @@ struct TurnRecord: Encodable {
 
     /// Milliseconds with three decimals.
     struct Timings: Encodable {
-        let tokenize, encode, classify, retrieve, total: FixedDigits
+        let tokenize, encode, classify, memory, retrieve, total: FixedDigits
     }
 
     init(_ turn: Turn) {
@@ -33,12 +55,17 @@ struct TurnRecord: Encodable {
         intent = turn.intent
         confidence = turn.confidence
         nearestIntent = turn.nearestIntent
+        clarify = turn.isQuestion ? turn.clarify.map { Option(intent: $0.intent, title: $0.title, confidence: $0.confidence) } : nil
+        let c = turn.context
+        let slotNames = c.slots.keys.sorted()
+        context = Context(open: c.open, asked: c.asked, route: c.route.rawValue, followed: c.followed, matched: c.matched,
+                          slots: LabelledValues(slotNames, slotNames.map { c.slots[$0]! }))
         sentiment = OrNull(turn.sentiment.map {
             SentimentScore(label: $0.label, score: $0.score, probabilities: LabelledValues($0.labels, $0.probabilities))
         })
         let t = turn.timings
         timingsMs = Timings(tokenize: FixedDigits(t.tokenize, 3), encode: FixedDigits(t.encode, 3),
-                            classify: FixedDigits(t.classify, 3), retrieve: FixedDigits(t.retrieve, 3),
+                            classify: FixedDigits(t.classify, 3), memory: FixedDigits(t.memory, 3), retrieve: FixedDigits(t.retrieve, 3),
                             total: FixedDigits(t.total, 3))
     }
 }
@@ -157,7 +184,14 @@ struct ChatEvaluationRecord: Encodable {
     let inscopeAccuracy: Float
     let inscopeAccuracyNoThreshold: Float
     let oosRecall: OrNull<Float>
+    /// When the chat asks instead of answering, and what that does on the held-out examples.
+    let clarify: Clarify
     let weakest: [Intent]
+
+    struct Clarify: Encodable {
+        let gap, band: Float
+        let wrongAnswers, wrongAsked, rightAnswers, rightDelayed: Int
+    }
 
     struct Intent: Encodable {
         let intent: String
