@@ -38,6 +38,10 @@ public final class ChatEngine: Sendable {
     /// Per intent, the embeddings of its responses, negative and positive variants.
     let responseEmbeddings: [ResponseEmbeddings]
     let fallbackEmbeddings: [[Float]]
+    /// Names the out-of-scope topic of a rejected turn.
+    let topicMatcher: TopicMatcher
+    /// Per out-of-scope topic, the embeddings of its responses.
+    let topicResponseEmbeddings: [[[Float]]]
 
     struct ResponseEmbeddings: Sendable {
         var neutral: [[Float]], negative: [[Float]], positive: [[Float]]
@@ -61,7 +65,7 @@ public final class ChatEngine: Sendable {
         var cache = EmbeddingCache(directory: options.cacheDirectory, modelKey: modelKey, dimensions: dimensions)
         // Every text the engine will ever compare against, encoded once (or read from the cache).
         let allTexts = intents.intents.flatMap { $0.examples + $0.responses + $0.negativeResponses + $0.positiveResponses }
-            + intents.outOfScopeExamples + intents.fallbackResponses
+            + intents.outOfScopeExamples + intents.fallbackResponses + intents.topics.flatMap(\.responses)
         let missing = Array(Set(allTexts.filter { cache.lookup($0) == nil })).sorted()
         for (text, vector) in zip(missing, model.embedMany(missing, pooling: .mean, normalize: true)) {
             cache.store(text, vector)
@@ -108,6 +112,12 @@ public final class ChatEngine: Sendable {
                                positive: vectors($0.positiveResponses))
         }
         fallbackEmbeddings = vectors(intents.fallbackResponses)
+        // The topics' examples close the out-of-scope list, in order; the rest are general.
+        let general = intents.outOfScopeExamples.count - intents.topics.reduce(0) { $0 + $1.examples.count }
+        let topicOfExample = [Int?](repeating: nil, count: general)
+            + intents.topics.indices.flatMap { index in [Int?](repeating: index, count: intents.topics[index].examples.count) }
+        topicMatcher = TopicMatcher(examples: outOfScope, topics: topicOfExample, dimensions: dimensions)
+        topicResponseEmbeddings = intents.topics.map { vectors($0.responses) }
         startup = StartupReport(texts: Set(allTexts).count, encoded: missing.count, trained: !loadedClassifier, milliseconds: clock.lap(),
                                 calibration: calibration, cacheWarning: warning)
     }
@@ -140,6 +150,7 @@ public final class ChatEngine: Sendable {
 
         let reply: String
         let intentName: String
+        var topicName: String? = nil
         if let label = prediction.label {
             let intent = intents.intents[label], embeddings = responseEmbeddings[label]
             var candidates = (intent.responses, embeddings.neutral)
@@ -150,6 +161,11 @@ public final class ChatEngine: Sendable {
             }
             reply = Self.mostSimilar(candidates.0, candidates.1, to: embedding, avoiding: previousReply)
             intentName = intent.name
+        } else if let topic = topicMatcher.topic(of: embedding) {
+            let chosen = intents.topics[topic]
+            reply = Self.mostSimilar(chosen.responses, topicResponseEmbeddings[topic], to: embedding, avoiding: previousReply)
+            intentName = Turn.outOfScope
+            topicName = chosen.name
         } else {
             reply = intents.fallbackResponses.isEmpty
                 ? "I'm not sure I can help with that."
@@ -160,7 +176,7 @@ public final class ChatEngine: Sendable {
         timings.total = timings.tokenize + timings.encode + timings.classify + timings.retrieve
         return Turn(text: text, reply: reply, intent: intentName, confidence: prediction.confidence,
                     nearestIntent: prediction.label == nil ? intents.intents[prediction.best].name : nil,
-                    sentiment: sentiment, timings: timings)
+                    topic: topicName, sentiment: sentiment, timings: timings)
     }
 
     /// The candidate whose embedding is most similar to the turn's, never `avoiding` when another exists.

@@ -25,10 +25,14 @@ public struct Turn: Sendable, Equatable {
     public var confidence: Float
     /// The best intent when the turn was judged out of scope.
     public var nearestIntent: String?
+    /// The out-of-scope topic whose refusal answered the turn (nil: an intent, or the general fallback).
+    public var topic: String? = nil
     public var sentiment: Sentiment?
     public var timings: TurnTimings
 
     /// The intent name reported for turns the bot does not handle.
     public static let outOfScope = "out_of_scope"
     public var isOutOfScope: Bool { intent == Turn.outOfScope }
+    /// The intent as badges and status bars show it: `out_of_scope/cooking` when a topic answered.
+    public var intentLabel: String { topic.map { "\(intent)/\($0)" } ?? intent }
 }

@@ -51,7 +51,7 @@ public enum StatusBar {
             second += busy + " │ "
         }
         if let last {
-            second += String(format: "%@ %.2f", last.intent, last.confidence)
+            second += String(format: "%@ %.2f", last.intentLabel, last.confidence)
             if let sentiment = last.sentiment {
                 second += String(format: " │ %@ %.2f", sentiment.label, sentiment.score)
             }

@@ -63,7 +63,7 @@ public struct Transcript: Sendable {
 
     /// Words of the badge for a user turn: intent, confidence, sentiment and latency.
     public static func badges(_ turn: Turn) -> [Span] {
-        var spans = [Span(String(format: "[%@ %.2f]", turn.intent, turn.confidence), .badge)]
+        var spans = [Span(String(format: "[%@ %.2f]", turn.intentLabel, turn.confidence), .badge)]
         if let sentiment = turn.sentiment {
             spans.append(Span(String(format: "[%@ %.2f]", sentiment.label, sentiment.score), Style.sentiment(sentiment.label)))
         }

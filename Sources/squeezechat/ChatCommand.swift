@@ -82,7 +82,7 @@ struct ChatCommand: ParsableCommand {
             } else if interactive {
                 let sentiment = turn.sentiment.map { ", \($0.label)" } ?? ""
                 print("bot> \(turn.reply)")
-                print(String(format: "     [%@ %.2f%@ | %.1f ms]", turn.intent, turn.confidence, sentiment, turn.timings.total))
+                print(String(format: "     [%@ %.2f%@ | %.1f ms]", turn.intentLabel, turn.confidence, sentiment, turn.timings.total))
             } else {
                 print(turn.reply)
             }

@@ -13,6 +13,10 @@ import Yams
 ///       examples: [what's the weather tomorrow]
 ///       responses: ["I can't help with that; I can ..."]
 ///       threshold: 0.5                             # optional override of the calibrated one
+///       topics:                                    # optional: refusals that fit the request
+///         - name: cooking
+///           examples: [how do i make pancakes]
+///           responses: ["I can't help with recipes, but I can ..."]
 public enum IntentLoader {
     /// Loads every `.yaml`, `.yml` and `.json` file in `folder` (sorted by name) and merges them.
     public static func load(folder: URL) throws -> IntentSet {
@@ -40,12 +44,14 @@ public enum IntentLoader {
                 merged.intents.append(intent)
             }
             merged.outOfScopeExamples += part.outOfScopeExamples
+            try mergeTopics(part.topics, into: &merged, file: url.path)
             merged.fallbackResponses += part.fallbackResponses
             if let threshold = part.confidenceThreshold { merged.confidenceThreshold = threshold }
         }
         guard !merged.intents.isEmpty else {
             throw IntentFileError(file: folder.path, line: nil, "the intent files define no intents")
         }
+        try checkTopicNames(merged)
         return merged
     }
 
@@ -88,8 +94,10 @@ public enum IntentLoader {
         }
         if let oos = top["out_of_scope"] {
             guard let mapping = oos.mapping else { throw reader.fail(oos, "\"out_of_scope\" must be a mapping") }
-            try reader.allowOnly(["examples", "responses", "threshold"], in: mapping, at: oos)
+            try reader.allowOnly(["examples", "responses", "threshold", "topics"], in: mapping, at: oos)
             set.outOfScopeExamples = try reader.strings(mapping["examples"], "examples", required: false)
+            set.topics = try reader.topics(mapping["topics"])
+            set.outOfScopeExamples += set.topics.flatMap(\.examples)
             set.fallbackResponses = try reader.strings(mapping["responses"], "responses", required: false)
             if let threshold = mapping["threshold"] {
                 guard let value = threshold.float, value >= 0, value <= 1 else {
@@ -101,6 +109,7 @@ public enum IntentLoader {
         if set.intents.isEmpty && set.outOfScopeExamples.isEmpty && set.fallbackResponses.isEmpty {
             throw IntentFileError(file: file, line: root.mark?.line, "defines neither \"intents\" nor \"out_of_scope\"")
         }
+        try checkTopicNames(set)
         return set
     }
 
@@ -126,7 +135,7 @@ public enum IntentLoader {
 }
 
 /// Typed access to YAML nodes, failing with the node's line.
-private struct NodeReader {
+struct NodeReader {
     let file: String
 
     func fail(_ node: Node, _ problem: String) -> IntentFileError {

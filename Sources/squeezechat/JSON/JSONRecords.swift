@@ -13,6 +13,8 @@ struct TurnRecord: Encodable {
     let intent: String
     let confidence: Float
     let nearestIntent: String?
+    /// The out-of-scope topic whose refusal answered, when one did.
+    let topic: String?
     let sentiment: OrNull<SentimentScore>
     let timingsMs: Timings
 
@@ -33,6 +35,7 @@ struct TurnRecord: Encodable {
         intent = turn.intent
         confidence = turn.confidence
         nearestIntent = turn.nearestIntent
+        topic = turn.topic
         sentiment = OrNull(turn.sentiment.map {
             SentimentScore(label: $0.label, score: $0.score, probabilities: LabelledValues($0.labels, $0.probabilities))
         })
