@@ -6,16 +6,18 @@ import Testing
 /// `squeezechat ask --json` end to end: the bundled model with the built-in intents answers a
 /// conversation, recognising what it handles and falling back on what it does not.
 struct AskTests {
-    static let turns: [(text: String, intent: String)] = [
-        ("hello there!", "greeting"),
-        ("will it rain tomorrow where I live?", "weather"),
-        ("tell me a funny joke", "joke"),
-        ("thank you so much, that was helpful", "thanks"),
-        ("can you explain how squeezechat works internally?", "how_it_works"),
-        ("what's the best way to cook a lasagna", "out_of_scope"),
-        ("what is the capital of mongolia", "out_of_scope"),
-        ("write me a python script that sorts a list", "out_of_scope"),
-        ("see you later, goodbye", "goodbye"),
+    /// Each turn, the intent it must get and, for an out-of-scope one, the topic whose refusal answers it.
+    static let turns: [(text: String, intent: String, topic: String?)] = [
+        ("hello there!", "greeting", nil),
+        ("will it rain tomorrow where I live?", "weather", nil),
+        ("tell me a funny joke", "joke", nil),
+        ("thank you so much, that was helpful", "thanks", nil),
+        ("can you explain how squeezechat works internally?", "how_it_works", nil),
+        ("what's the best way to cook a lasagna", "out_of_scope", "cooking"),
+        ("what is the capital of mongolia", "out_of_scope", "facts"),
+        ("write me a python script that sorts a list", "out_of_scope", "coding"),
+        ("my card was declined, this is so frustrating", "out_of_scope", "banking"),
+        ("see you later, goodbye", "goodbye", nil),
     ]
 
     func ask(_ texts: [String], _ extra: [String] = []) throws -> [[String: Any]] {
@@ -29,10 +31,11 @@ struct AskTests {
         }
     }
 
-    @Test("each turn gets the intent it means, and off-topic turns the fallback")
+    @Test("each turn gets the intent it means, and off-topic turns the refusal of their topic")
     func intentsAndFallbacks() throws {
         let rows = try ask(Self.turns.map(\.text))
         try #require(rows.count == Self.turns.count)
+        let set = try IntentLoader.load(folder: BuiltInIntents.folder)
         let fallbacks = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../intents/out_of_scope.yaml"), encoding: .utf8)
         for (row, turn) in zip(rows, Self.turns) {
@@ -41,6 +44,11 @@ struct AskTests {
             let reply = try #require(row["reply"] as? String)
             #expect(!reply.isEmpty)
             if turn.intent == "out_of_scope" { #expect(fallbacks.contains(reply), "fallback reply: \(reply)") }
+            #expect(row["topic"] as? String == turn.topic, "\(turn.text) -> topic \(row["topic"] ?? "none")")
+            if let topic = turn.topic {
+                let refusals = try #require(set.topics.first { $0.name == topic }).responses
+                #expect(refusals.contains(reply), "\(turn.text): \(reply) is not one of topic \(topic)'s")
+            }
             let confidence = try #require(row["confidence"] as? Double)
             #expect(confidence > 0 && confidence <= 1)
             let sentiment = try #require(row["sentiment"] as? [String: Any])
@@ -64,7 +72,7 @@ struct AskTests {
     func sentimentVariants() throws {
         let set = try IntentLoader.load(folder: BuiltInIntents.folder)
         let turns: [(text: String, intent: String, sentiment: String, variant: Variant)] = [
-            ("hi. honestly today has been awful", "how_are_you", "negative", .whenNegative),
+            ("hi. honestly today has been awful", "feeling_sad", "negative", .whenNegative),
             ("hello!! I'm so happy to see you", "greeting", "positive", .whenPositive),
             ("thanks, you are wonderful", "praise", "positive", .whenPositive),
             ("thanks for nothing, that was useless", "complaint", "neutral", .responses),
