@@ -32,13 +32,16 @@ struct ChatCommand: ParsableCommand {
         let dumb = (environment["TERM"] ?? "").isEmpty || environment["TERM"] == "dumb"
         let interactive = terminal && !json
         let engine = chat.engine(model: try model.load(engineOptions))
+        let notice = chat.folderNotice()
         if interactive && !plain && !dumb {
             var settings = ChatApp.Settings()
             settings.useColor = (environment["NO_COLOR"] ?? "").isEmpty
             settings.threads = engine.model.encoder.threads
+            settings.startupNotice = notice
             ChatApp(engine: engine, tagger: AnalyzerSentenceTagger(model: engine.model), settings: settings).run()
             return
         }
+        if let notice { Output.warn(notice) }
         let session = ChatSession(engine: engine)
         let commands = ChatCommands(engine: engine, tagger: AnalyzerSentenceTagger(model: engine.model),
                                     help: SlashCommand.commandsHelp)

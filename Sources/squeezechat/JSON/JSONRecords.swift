@@ -170,6 +170,22 @@ struct ChatEvaluationRecord: Encodable {
     }
 }
 
+/// `validate --json`: the folder's problems, errors first as found.
+struct ValidationRecord: Encodable {
+    let folder: String
+    let errors: Int
+    let warnings: Int
+    let issues: [Issue]
+
+    struct Issue: Encodable {
+        let severity: String
+        let check: String
+        let file: String
+        let line: OrNull<Int>
+        let problem: String
+    }
+}
+
 /// `bench --json`: a row per case, the start-up time and the peak memory.
 struct BenchRecord: Encodable {
     let results: [Row]
