@@ -72,7 +72,7 @@ struct AskTests {
     func sentimentVariants() throws {
         let set = try IntentLoader.load(folder: BuiltInIntents.folder)
         let turns: [(text: String, intent: String, sentiment: String, variant: Variant)] = [
-            ("hi. honestly today has been awful", "feeling_sad", "negative", .whenNegative),
+            ("hi. honestly today has been awful", "how_are_you", "negative", .whenNegative),
             ("hello!! I'm so happy to see you", "greeting", "positive", .whenPositive),
             ("thanks, you are wonderful", "praise", "positive", .whenPositive),
             ("thanks for nothing, that was useless", "complaint", "neutral", .responses),
