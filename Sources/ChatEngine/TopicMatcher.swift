@@ -30,7 +30,14 @@ struct TopicMatcher: Sendable {
     func topic(of embedding: [Float]) -> Int? {
         guard topics.contains(where: { $0 != nil }) else { return nil }
         let similarities = IntentClassifier.similarities(of: embedding, to: examples, dimensions: dimensions)
-        let order = similarities.indices.sorted { similarities[$0] > similarities[$1] }.prefix(neighbours)
+        // The k most similar, most similar first (insertion: k is small and so is the list).
+        var order: [Int] = []
+        order.reserveCapacity(neighbours + 1)
+        for (index, similarity) in similarities.enumerated()
+        where order.count < neighbours || similarity > similarities[order[order.count - 1]] {
+            order.insert(index, at: order.firstIndex { similarity > similarities[$0] } ?? order.count)
+            if order.count > neighbours { order.removeLast() }
+        }
         guard let nearest = order.first.map({ similarities[$0] }) else { return nil }
         var votes: [Int: Float] = [:], general: Float = 0, closest: [Int: Float] = [:]
         for index in order {
