@@ -41,9 +41,11 @@ public final class ChatEngine: Sendable {
     public let sentiment: SentimentAnalyzer?
     /// When the bot asks "Did you mean ...?" instead of answering.
     public let clarifyPolicy: ClarifyPolicy
-    /// Every reply list (responses, variants, explanations, follow-ups', fallbacks) and the
-    /// follow-ups' examples, embedded.
+    /// Every reply list (responses, variants, explanations, follow-ups', topics', fallbacks) and
+    /// the follow-ups' examples, embedded.
     let dialogue: DialogueModel
+    /// Names the out-of-scope topic of a rejected turn.
+    let topicMatcher: TopicMatcher
 
     /// Builds the engine; throws `AnalysisError` (naming the file and key) when the model has a
     /// classification head whose sentiment settings in config.json are broken.
@@ -110,6 +112,11 @@ public final class ChatEngine: Sendable {
             directory: options.cacheDirectory, key: trainingKey, threshold: trained.threshold,
             held: IntentClassifier.heldOutConfidences(embeddings: exampleEmbeddings, labels: labels, classes: classes,
                                                       outOfScope: outOfScope, parameters: options.classifier))
+        // The topics' examples close the out-of-scope list, in order; the rest are general.
+        let general = intents.outOfScopeExamples.count - intents.topics.reduce(0) { $0 + $1.examples.count }
+        let topicOfExample = [Int?](repeating: nil, count: general)
+            + intents.topics.indices.flatMap { index in [Int?](repeating: index, count: intents.topics[index].examples.count) }
+        topicMatcher = TopicMatcher(examples: outOfScope, topics: topicOfExample, dimensions: dimensions)
         startup = StartupReport(texts: Set(allTexts).count, encoded: missing.count, trained: !loadedClassifier, milliseconds: clock.lap(),
                                 calibration: calibration, cacheWarning: warning)
     }
@@ -160,8 +167,8 @@ public final class ChatEngine: Sendable {
         timings.retrieve = clock.lap()
         timings.total = timings.tokenize + timings.encode + timings.classify + timings.memory + timings.retrieve
         var turn = Turn(text: text, reply: reply, intent: plan.intentName(intents), confidence: plan.confidence ?? prediction.confidence,
-                        nearestIntent: plan.action == .fallback ? intents.intents[prediction.best].name : nil,
-                        sentiment: sentiment, timings: timings)
+                        nearestIntent: plan.isRefusal ? intents.intents[prediction.best].name : nil,
+                        topic: plan.topic.map { intents.topics[$0].name }, sentiment: sentiment, timings: timings)
         if case .ask(let options) = plan.action {
             turn.clarify = options.map {
                 ClarifyOption(intent: intents.intents[$0].name, title: intents.intents[$0].title, confidence: prediction.probabilities[$0])

@@ -7,7 +7,7 @@ enum ClassifierCache {
     static let magic: UInt64 = 0x3143_4C43_5A51_5153  // "SQZCLC1"
 
     /// Bumped whenever training or calibration changes, so old caches are not trusted.
-    static let version = 4
+    static let version = 5
 
     static func key(modelKey: UInt64, set: IntentSet, parameters: IntentClassifier.Parameters) -> UInt64 {
         var text = "v\(version)|\(modelKey)|\(parameters)"

@@ -28,6 +28,8 @@ public struct Turn: Sendable, Equatable {
     public var confidence: Float
     /// The best intent when the turn was judged out of scope.
     public var nearestIntent: String?
+    /// The out-of-scope topic whose refusal answered the turn (nil: an intent, or the general fallback).
+    public var topic: String? = nil
     public var sentiment: Sentiment?
     public var timings: TurnTimings
     /// The intents the bot asked about instead of answering ("Did you mean ...?"), best first; empty when it answered.
@@ -42,6 +44,8 @@ public struct Turn: Sendable, Equatable {
     public var isOutOfScope: Bool { intent == Turn.outOfScope }
     /// Whether the bot asked which intent was meant instead of answering.
     public var isQuestion: Bool { !clarify.isEmpty }
+    /// The intent as badges and status bars show it: `out_of_scope/cooking` when a topic answered.
+    public var intentLabel: String { topic.map { "\(intent)/\($0)" } ?? intent }
 }
 
 /// One intent offered in a "Did you mean ...?" question.

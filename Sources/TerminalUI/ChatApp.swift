@@ -14,6 +14,8 @@ public final class ChatApp {
         public var historyFile: URL? = History.defaultFile()
         /// Threads the encoder uses, for the status bar.
         public var threads = 1
+        /// A line shown under the banner, e.g. that the intents folder has problems.
+        public var startupNotice: String?
         public init() {}
     }
 
@@ -52,6 +54,7 @@ public final class ChatApp {
         guard tui_start(settings.useColor ? 1 : 0) == 0 else { return }
         defer { tui_stop() }
         transcript.append(.info(chatBanner(ModelSummary(engine.model), intents: engine.intents.intents.count, leave: "Ctrl-D")))
+        if let notice = settings.startupNotice { transcript.append(.info(notice)) }
         draw()
         while running {
             var value: UInt32 = 0

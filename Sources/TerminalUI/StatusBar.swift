@@ -56,7 +56,7 @@ public enum StatusBar {
             if last.isQuestion {
                 second += "asking: " + last.clarify.map(\.intent).joined(separator: " or ") + String(format: " %.2f", last.confidence)
             } else {
-                second += String(format: "%@ %.2f", last.intent, last.confidence)
+                second += String(format: "%@ %.2f", last.intentLabel, last.confidence)
             }
             if let note = Transcript.memoryNote(last) { second += " (\(note))" }
             if let sentiment = last.sentiment {

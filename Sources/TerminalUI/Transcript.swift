@@ -66,7 +66,7 @@ public struct Transcript: Sendable {
     public static func badges(_ turn: Turn) -> [Span] {
         var spans = [turn.isQuestion
             ? Span("[asking: " + turn.clarify.map(\.intent).joined(separator: " or ") + String(format: " %.2f]", turn.confidence), .badge)
-            : Span(String(format: "[%@ %.2f]", turn.intent, turn.confidence), .badge)]
+            : Span(String(format: "[%@ %.2f]", turn.intentLabel, turn.confidence), .badge)]
         if let note = memoryNote(turn) { spans.append(Span("[\(note)]", .badge)) }
         if let sentiment = turn.sentiment {
             spans.append(Span(String(format: "[%@ %.2f]", sentiment.label, sentiment.score), Style.sentiment(sentiment.label)))

@@ -32,13 +32,16 @@ struct ChatCommand: ParsableCommand {
         let dumb = (environment["TERM"] ?? "").isEmpty || environment["TERM"] == "dumb"
         let interactive = terminal && !json
         let engine = chat.engine(model: try model.load(engineOptions))
+        let notice = chat.folderNotice()
         if interactive && !plain && !dumb {
             var settings = ChatApp.Settings()
             settings.useColor = (environment["NO_COLOR"] ?? "").isEmpty
             settings.threads = engine.model.encoder.threads
+            settings.startupNotice = notice
             ChatApp(engine: engine, tagger: AnalyzerSentenceTagger(model: engine.model), settings: settings).run()
             return
         }
+        if let notice { Output.warn(notice) }
         let session = ChatSession(engine: engine)
         let commands = ChatCommands(engine: engine, tagger: AnalyzerSentenceTagger(model: engine.model),
                                     help: SlashCommand.commandsHelp)
@@ -82,7 +85,7 @@ struct ChatCommand: ParsableCommand {
             } else if interactive {
                 let sentiment = turn.sentiment.map { ", \($0.label)" } ?? ""
                 print("bot> \(turn.reply)")
-                print(String(format: "     [%@ %.2f%@ | %.1f ms]", turn.intent, turn.confidence, sentiment, turn.timings.total))
+                print(String(format: "     [%@ %.2f%@ | %.1f ms]", turn.intentLabel, turn.confidence, sentiment, turn.timings.total))
             } else {
                 print(turn.reply)
             }

@@ -43,6 +43,17 @@ struct ChatOptions: ParsableArguments {
         }
     }
 
+    /// One line when a folder of the user's own has problems the cheap checks of `validate` find
+    /// (the built-in set is checked by its tests); nil otherwise.
+    func folderNotice() -> String? {
+        let folder = self.folder
+        guard folder.standardizedFileURL != BuiltInIntents.folder.standardizedFileURL else { return nil }
+        let issues = IntentValidator.cheapChecks(folder: folder).issues
+        guard !issues.isEmpty else { return nil }
+        let errors = issues.filter { $0.severity == .error }.count
+        return "\(folder.path): \(errors) error\(errors == 1 ? "" : "s") and \(issues.count - errors) warning\(issues.count - errors == 1 ? "" : "s") in the intent files; squeezechat validate --intents \(folder.path) lists them"
+    }
+
     /// Loads the intents and builds the engine; a bad file is one line on standard error, exit 1.
     func engine(model: EncoderModel) -> ChatEngine {
         let set = Self.load(folder)

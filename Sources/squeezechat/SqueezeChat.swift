@@ -8,7 +8,7 @@ struct SqueezeChat: ParsableCommand {
         abstract: "On-device SqueezeBERT chat and text analysis for the terminal.",
         version: "0.1.0",
         subcommands: [ChatCommand.self, AskCommand.self, TagCommand.self, EvalCommand.self, BenchCommand.self,
-                      TokenizeCommand.self, EmbedCommand.self],
+                      TokenizeCommand.self, EmbedCommand.self, ValidateCommand.self],
         defaultSubcommand: ChatCommand.self
     )
 }

@@ -29,4 +29,10 @@ struct BuiltInIntentsTests {
         let examples = set.intents.flatMap(\.examples)
         #expect(Set(examples.map { $0.lowercased() }).count == examples.count, "an example belongs to two intents")
     }
+
+    @Test func theCheapChecksOfValidateFindNothing() {
+        // The chat runs these at start-up for a user's folder; the built-in set sets the example.
+        let issues = IntentValidator.cheapChecks(folder: BuiltInIntents.folder).issues
+        #expect(issues.isEmpty, "\(issues.map(\.description).joined(separator: "\n"))")
+    }
 }

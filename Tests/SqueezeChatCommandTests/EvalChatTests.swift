@@ -19,8 +19,8 @@ struct EvalChatTests {
         let unthresholded = try #require(json["inscope_accuracy_no_threshold"] as? Double)
         // The threshold only removes answers, and a real model beats chance by far on its own chat.
         #expect(kept <= unthresholded && kept > 0.3 && unthresholded <= 1)
-        // Calibrated to reject at least 75% of the held-out out-of-scope examples; the vote only adds.
-        #expect(try #require(json["oos_recall"] as? Double) >= 0.75)
+        // Calibrated to reject at least 85% of the held-out out-of-scope examples; the vote only adds.
+        #expect(try #require(json["oos_recall"] as? Double) >= 0.85)
         let weakest = try #require(json["weakest"] as? [[String: Any]])
         #expect(weakest.count == 5)
         let accuracies = weakest.compactMap { $0["accuracy"] as? Double }

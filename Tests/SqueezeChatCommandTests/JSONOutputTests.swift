@@ -58,15 +58,18 @@ struct JSONOutputTests {
         #expect(!Self.matches(#"{"b":1,"a":2}"#, #"{"a":⟨I⟩,"b":⟨I⟩}"#))
     }
 
-    @Test("ask --json and chat --json: text, reply, intent, confidence, nearest_intent, sentiment, context, timings_ms")
+    @Test("ask --json and chat --json: text, reply, intent, confidence, nearest_intent, topic, sentiment, context, timings_ms")
     func askAndChat() throws {
         let sentiment = #""sentiment":{"label":⟨S⟩,"score":⟨F⟩,"probabilities":{"negative":⟨F⟩,"positive":⟨F⟩}}"#
-        let ask = try run(["ask", "--json", "hi", "what is the capital of peru"])
+        let ask = try run(["ask", "--json", "hi", "what is the capital of peru", "what's the best way to cook a lasagna"])
         expect(ask, [
             #"{"text":"hi","reply":⟨S⟩,"intent":"greeting","confidence":⟨F⟩,"# + sentiment + "," + Self.freshContext + ","
                 + Self.timings + "}",
             #"{"text":"what is the capital of peru","reply":⟨S⟩,"intent":"out_of_scope","confidence":⟨F⟩,"#
                 + #""nearest_intent":⟨S⟩,"# + sentiment + ","
+                + #""context":{"open":[],"asked":[],"route":"classifier","slots":{}},"# + Self.timings + "}",
+            #"{"text":"what's the best way to cook a lasagna","reply":⟨S⟩,"intent":"out_of_scope","confidence":⟨F⟩,"#
+                + #""nearest_intent":⟨S⟩,"topic":"cooking","# + sentiment + ","
                 + #""context":{"open":[],"asked":[],"route":"classifier","slots":{}},"# + Self.timings + "}",
         ])
         let chat = try run(["chat", "--json"], input: "hello\n")

@@ -56,6 +56,8 @@ struct DialogueModel: Sendable {
     let followUps: [[Entry]]
     /// Follow-ups that may come after any intent.
     let global: [Entry]
+    /// Per out-of-scope topic, its refusals.
+    let topics: [ReplyList]
     let fallback: ReplyList
     /// Per intent: turns its context stays open once it is answered (0: it opens none, no follow-up could match).
     let lifespans: [Int]
@@ -68,6 +70,7 @@ struct DialogueModel: Sendable {
             return followUp.examples
         }
         return set.intents.flatMap { $0.dialogue.explanation + $0.dialogue.followUps.flatMap(texts) } + set.followUps.flatMap(texts)
+            + set.topics.flatMap(\.responses)
     }
 
     init(_ set: IntentSet, vectors: ([String]) -> [[Float]], followUpSimilarity: Float) {
@@ -81,6 +84,7 @@ struct DialogueModel: Sendable {
         explanations = set.intents.map { list($0.dialogue.explanation) }
         followUps = set.intents.map { $0.dialogue.followUps.map(entry) }
         global = set.followUps.map(entry)
+        topics = set.topics.map { list($0.responses) }
         fallback = list(set.fallbackResponses)
         lifespans = set.intents.map { intent in
             let own = intent.dialogue.followUps.map(\.lifespan)
@@ -127,6 +131,8 @@ struct TurnPlan {
         case explanation(Int)
         /// Ask which of these intents was meant.
         case ask([Int])
+        /// Out of scope on a named topic: its refusal.
+        case topic(Int)
         /// Out of scope: a fallback reply.
         case fallback
         /// The user said none of the intents asked about was meant.
@@ -150,9 +156,18 @@ struct TurnPlan {
     var intent: Int? {
         switch action {
         case .intent(let i), .followUpReplies(let i, _), .explanation(let i): i
-        case .ask, .fallback, .declined: nil
+        case .ask, .topic, .fallback, .declined: nil
         }
     }
+
+    /// The out-of-scope topic whose refusal answers the turn, if any.
+    var topic: Int? {
+        if case .topic(let topic) = action { return topic }
+        return nil
+    }
+
+    /// Whether the turn is refused as out of scope (with a topic's refusal or the general fallback).
+    var isRefusal: Bool { action == .fallback || topic != nil }
 
     func intentName(_ set: IntentSet) -> String {
         if let intent { return set.intents[intent].name }
@@ -206,12 +221,14 @@ extension ChatEngine {
             }
         }
         if plan == nil {
-            if conversation, let options = clarifyPolicy.options(prediction, threshold: classifier.threshold) {
+            // A rejected turn that sits on an out-of-scope topic gets that topic's refusal, not a question.
+            let topic = prediction.label == nil ? topicMatcher.topic(of: embedding) : nil
+            if topic == nil, conversation, let options = clarifyPolicy.options(prediction, threshold: classifier.threshold) {
                 plan = TurnPlan(action: .ask(options))
                 plan?.context.route = .clarify
                 state.question = Clarification(options: options, text: text, embedding: embedding, sentiment: sentiment)
             } else {
-                plan = TurnPlan(action: prediction.label.map { .intent($0) } ?? .fallback)
+                plan = TurnPlan(action: prediction.label.map { .intent($0) } ?? topic.map { .topic($0) } ?? .fallback)
             }
         }
         var result = plan!
@@ -256,6 +273,8 @@ extension ChatEngine {
                     .joined(separator: ", ") + "?"
         case .declined:
             reply = Self.declinedReply
+        case .topic(let topic):
+            list = dialogue.topics[topic]
         case .fallback:
             if dialogue.fallback.isEmpty { reply = "I'm not sure I can help with that." } else { list = dialogue.fallback }
         }

@@ -147,10 +147,13 @@ public enum ClarifyAnswer: Sendable, Equatable {
 }
 
 extension IntentClassifier.Prediction {
-    /// The second-best class and its probability (the best itself when there is only one class).
+    /// The second-best class and its confidence on the scale of `confidence` (its probability,
+    /// lowered by the same distance factor), so a gap between the two is a gap in probability
+    /// scaled as the threshold is (the best itself when there is only one class).
     public var runnerUp: (confidence: Float, label: Int) {
         var second = -1
         for l in probabilities.indices where l != best && (second < 0 || probabilities[l] > probabilities[second]) { second = l }
-        return second < 0 ? (confidence, best) : (probabilities[second], second)
+        let scale = probabilities[best] > 0 ? confidence / probabilities[best] : 0
+        return second < 0 ? (confidence, best) : (probabilities[second] * scale, second)
     }
 }

@@ -13,6 +13,10 @@ import Yams
 ///       examples: [what's the weather tomorrow]
 ///       responses: ["I can't help with that; I can ..."]
 ///       threshold: 0.5                             # optional override of the calibrated one
+///       topics:                                    # optional: refusals that fit the request
+///         - name: cooking
+///           examples: [how do i make pancakes]
+///           responses: ["I can't help with recipes, but I can ..."]
 public enum IntentLoader {
     /// Loads every `.yaml`, `.yml` and `.json` file in `folder` (sorted by name) and merges them.
     public static func load(folder: URL) throws -> IntentSet {
@@ -40,6 +44,7 @@ public enum IntentLoader {
                 merged.intents.append(intent)
             }
             merged.outOfScopeExamples += part.outOfScopeExamples
+            try mergeTopics(part.topics, into: &merged, file: url.path)
             merged.fallbackResponses += part.fallbackResponses
             merged.followUps += part.followUps
             if let clarify = part.clarify { merged.clarify = clarify }
@@ -49,6 +54,7 @@ public enum IntentLoader {
             throw IntentFileError(file: folder.path, line: nil, "the intent files define no intents")
         }
         try checkDialogueReferences(merged)
+        try checkTopicNames(merged)
         return merged
     }
 
@@ -91,8 +97,10 @@ public enum IntentLoader {
         }
         if let oos = top["out_of_scope"] {
             guard let mapping = oos.mapping else { throw reader.fail(oos, "\"out_of_scope\" must be a mapping") }
-            try reader.allowOnly(["examples", "responses", "threshold"], in: mapping, at: oos)
+            try reader.allowOnly(["examples", "responses", "threshold", "topics"], in: mapping, at: oos)
             set.outOfScopeExamples = try reader.strings(mapping["examples"], "examples", required: false)
+            set.topics = try reader.topics(mapping["topics"])
+            set.outOfScopeExamples += set.topics.flatMap(\.examples)
             set.fallbackResponses = try reader.strings(mapping["responses"], "responses", required: false)
             if let threshold = mapping["threshold"] {
                 guard let value = threshold.float, value >= 0, value <= 1 else {
@@ -106,6 +114,7 @@ public enum IntentLoader {
             && set.clarify == nil {
             throw IntentFileError(file: file, line: root.mark?.line, "defines neither \"intents\" nor \"out_of_scope\"")
         }
+        try checkTopicNames(set)
         return set
     }
 

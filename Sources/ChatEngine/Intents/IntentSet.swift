@@ -35,8 +35,11 @@ public struct Intent: Sendable, Equatable {
 /// A merged set of intents plus the out-of-scope examples and fallback replies.
 public struct IntentSet: Sendable, Equatable {
     public var intents: [Intent]
-    /// Things the bot does not handle; they teach the out-of-scope detector.
+    /// Things the bot does not handle; they teach the out-of-scope detector. Every topic's
+    /// examples are here too, after the general ones.
     public var outOfScopeExamples: [String]
+    /// Kinds of out-of-scope request with a refusal of their own (cooking, maths, ...).
+    public var topics: [OutOfScopeTopic] = []
     /// Replies when a turn is out of scope; they should say what the bot can do.
     public var fallbackResponses: [String]
     /// Overrides of the calibrated out-of-scope threshold, when a file sets one.
@@ -56,6 +59,25 @@ public struct IntentSet: Sendable, Equatable {
 
     /// The intent called `name`, if any.
     public func intent(named name: String) -> Intent? { intents.first { $0.name == name } }
+}
+
+/// A kind of request the bot does not handle, with replies that say so and what it can do instead.
+/// Its examples teach the out-of-scope detector like any other out-of-scope example; a topic is
+/// never an intent.
+public struct OutOfScopeTopic: Sendable, Equatable {
+    /// Unique across the whole set, e.g. "cooking".
+    public var name: String
+    public var examples: [String]
+    public var responses: [String]
+    /// Where the topic was defined, `file:line`, for messages.
+    public var source: String
+
+    public init(name: String, examples: [String], responses: [String], source: String = "") {
+        self.name = name
+        self.examples = examples
+        self.responses = responses
+        self.source = source
+    }
 }
 
 /// A problem in an intent file: the file, the line when known, and what is wrong.

@@ -14,6 +14,8 @@ struct TurnRecord: Encodable {
     let intent: String
     let confidence: Float
     let nearestIntent: String?
+    /// The out-of-scope topic whose refusal answered, when one did.
+    let topic: String?
     let clarify: [Option]?
     let sentiment: OrNull<SentimentScore>
     let context: Context
@@ -55,6 +57,7 @@ struct TurnRecord: Encodable {
         intent = turn.intent
         confidence = turn.confidence
         nearestIntent = turn.nearestIntent
+        topic = turn.topic
         clarify = turn.isQuestion ? turn.clarify.map { Option(intent: $0.intent, title: $0.title, confidence: $0.confidence) } : nil
         let c = turn.context
         let slotNames = c.slots.keys.sorted()
@@ -198,6 +201,22 @@ struct ChatEvaluationRecord: Encodable {
         let examples: Int
         let accuracy: Float
         let confusedWith: OrNull<String>
+    }
+}
+
+/// `validate --json`: the folder's problems, errors first as found.
+struct ValidationRecord: Encodable {
+    let folder: String
+    let errors: Int
+    let warnings: Int
+    let issues: [Issue]
+
+    struct Issue: Encodable {
+        let severity: String
+        let check: String
+        let file: String
+        let line: OrNull<Int>
+        let problem: String
     }
 }
 
