@@ -166,9 +166,11 @@ public final class ChatEngine: Sendable {
         let reply = compose(plan, embedding: embedding, sentiment: sentiment?.label, state: &state)
         timings.retrieve = clock.lap()
         timings.total = timings.tokenize + timings.encode + timings.classify + timings.memory + timings.retrieve
+        let refused = plan.isRefusal
+        let topic = plan.topic.map { intents.topics[$0].name }
         var turn = Turn(text: text, reply: reply, intent: plan.intentName(intents), confidence: plan.confidence ?? prediction.confidence,
-                        nearestIntent: plan.isRefusal ? intents.intents[prediction.best].name : nil,
-                        topic: plan.topic.map { intents.topics[$0].name }, sentiment: sentiment, timings: timings)
+                        nearestIntent: refused ? intents.intents[prediction.best].name : nil,
+                        topic: topic, sentiment: sentiment, timings: timings)
         if case .ask(let options) = plan.action {
             turn.clarify = options.map {
                 ClarifyOption(intent: intents.intents[$0].name, title: intents.intents[$0].title, confidence: prediction.probabilities[$0])

@@ -162,12 +162,19 @@ struct TurnPlan {
 
     /// The out-of-scope topic whose refusal answers the turn, if any.
     var topic: Int? {
-        if case .topic(let topic) = action { return topic }
-        return nil
+        switch action {
+        case .topic(let topic): topic
+        case .intent, .followUpReplies, .explanation, .ask, .fallback, .declined: nil
+        }
     }
 
     /// Whether the turn is refused as out of scope (with a topic's refusal or the general fallback).
-    var isRefusal: Bool { action == .fallback || topic != nil }
+    var isRefusal: Bool {
+        switch action {
+        case .topic, .fallback: true
+        case .intent, .followUpReplies, .explanation, .ask, .declined: false
+        }
+    }
 
     func intentName(_ set: IntentSet) -> String {
         if let intent { return set.intents[intent].name }
