@@ -236,17 +236,24 @@ final class Mutex64: @unchecked Sendable {
     var value: Float { lock.lock(); defer { lock.unlock() }; return largest }
 }
 
-/// `Kernels.matmul` over `rows` rows with each epilogue (none, exact GELU, a residual add), each
-/// against `expected` (the product plus bias, computed by the test) with that epilogue applied.
+/// `Kernels.matmul` over `rows` rows with each epilogue (none, exact GELU, tanh GELU, ReLU, a
+/// residual add), each against `expected` (the product plus bias, computed by the test) with that
+/// epilogue applied.
 func epilogueErrors(
     matrix: PackedMatrix, inp: [Float], residual: [Float], rows M: Int, expected: [Float]
 ) -> [(epilogue: String, worst: WorstDifference)] {
-    ["none", "gelu", "residual"].map { epilogue in
+    ["none", "gelu", "geluTanh", "relu", "residual"].map { epilogue in
         var out = [Float](repeating: .nan, count: expected.count)
         inp.withUnsafeBufferPointer { i in
             residual.withUnsafeBufferPointer { r in
                 out.withUnsafeMutableBufferPointer { o in
-                    let e: Epilogue = epilogue == "gelu" ? .gelu : epilogue == "residual" ? .residual(r.baseAddress!) : .none
+                    let e: Epilogue = switch epilogue {
+                    case "gelu": .gelu
+                    case "geluTanh": .geluTanh
+                    case "relu": .relu
+                    case "residual": .residual(r.baseAddress!)
+                    default: .none
+                    }
                     Kernels.matmul(out: o.baseAddress!, inp: i.baseAddress!, matrix: matrix, rows: M, epilogue: e)
                 }
             }
@@ -255,6 +262,10 @@ func epilogueErrors(
             let v = expected[j]
             switch epilogue {
             case "gelu": return Float(0.5 * Double(v) * (1 + erf(Double(v) / 2.0.squareRoot())))
+            case "geluTanh":
+                let x = Double(v)
+                return Float(0.5 * x * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x))))
+            case "relu": return max(v, 0)
             case "residual": return v + residual[j]
             default: return v
             }
