@@ -44,7 +44,7 @@ let package = Package(
         // CPU from 2013 on (Haswell, AMD Zen or newer); see README "Performance".
         .target(
             name: "SqueezeBERT",
-            dependencies: ["CThreads", "SqueezeBERTMatmul", "SqueezeBERTMatmulAVX512"],
+            dependencies: ["CThreads", "SqueezeBERTMatmul", "SqueezeBERTMatmulAVX512", "SqueezeBERTAttentionAVX512"],
             swiftSettings: [
                 .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"], .when(platforms: [.linux])),
                 // The engine is optimised in debug builds too: unoptimised kernels make the
@@ -62,6 +62,12 @@ let package = Package(
             cSettings: [
                 .unsafeFlags(["-O3", "-mavx512f", "-mavx512bw", "-mavx512vnni"], .when(platforms: [.linux])),
             ]
+        ),
+        // Attention on AVX-512F (C intrinsics): sixteen keys or channels per FMA and the 32 zmm
+        // registers for sixteen queries at once. Called only where the CPU has AVX-512F.
+        .target(
+            name: "SqueezeBERTAttentionAVX512",
+            cSettings: [.unsafeFlags(["-O3", "-mavx512f", "-mfma"], .when(platforms: [.linux]))]
         ),
         // The AVX-512 build of the matrix product, called only on CPUs that have AVX-512F (checked
         // at run time, CPUFeatures), so the binary still runs on any AVX2 machine.

@@ -10,57 +10,144 @@ int int8_kernels_compiled(void) { return 1; }
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
+/// One group's range: lo/hi updated with the kg values at src (masked-off lanes read 0, inside
+/// any range that holds 0).
+ALWAYS_INLINE void range_of(const float *src, int kg, __m512 *lo, __m512 *hi) {
+    int k = 0;
+    for (; k + 16 <= kg; k += 16) {
+        const __m512 v = _mm512_loadu_ps(src + k);
+        *lo = _mm512_min_ps(*lo, v);
+        *hi = _mm512_max_ps(*hi, v);
+    }
+    if (k < kg) {
+        const __m512 v = _mm512_maskz_loadu_ps((__mmask16)((1u << (kg - k)) - 1), src + k);
+        *lo = _mm512_min_ps(*lo, v);
+        *hi = _mm512_max_ps(*hi, v);
+    }
+}
+
+/// One group's bytes: dst[k] = clamp(round(src[k] / s) + z, 0, 255), padding to kp with 0.
+ALWAYS_INLINE void quantize_group(const float *src, int kg, int kp, float s, int32_t z, uint8_t *dst) {
+    const __m512 inverse = _mm512_set1_ps(1.0f / s);
+    const __m512i zv = _mm512_set1_epi32(z), floor = _mm512_setzero_si512();
+    int k = 0;
+    for (; k + 16 <= kg; k += 16) {
+        __m512i v = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(src + k), inverse)), zv);
+        _mm_storeu_si128((__m128i *)(dst + k), _mm512_cvtusepi32_epi8(_mm512_max_epi32(v, floor)));
+    }
+    if (k < kg) {
+        __mmask16 tail = (__mmask16)((1u << (kg - k)) - 1);
+        __m512i v = _mm512_add_epi32(
+            _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_maskz_loadu_ps(tail, src + k), inverse)), zv);
+        _mm512_mask_cvtusepi32_storeu_epi8(dst + k, tail, _mm512_max_epi32(v, floor));
+    }
+    for (k = kg; k < kp; k++) dst[k] = 0;  // meets zero weights: any value would do
+}
+
 void int8_quantize_rows(const float *x, size_t ldx, int rows, int groups, int kg, int kp,
-                        uint8_t *q, size_t ldq, float *scale, int32_t *zero) {
-    const int K = groups * kg;
+                        uint8_t *q, size_t ldq, float *scale, int32_t *zero, size_t lds) {
     for (int m = 0; m < rows; m++) {
         const float *row = x + (size_t)m * ldx;
-        // The row's range, 0 included.
-        __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
-        int i = 0;
-        for (; i + 16 <= K; i += 16) {
-            __m512 v = _mm512_loadu_ps(row + i);
-            lo = _mm512_min_ps(lo, v);
-            hi = _mm512_max_ps(hi, v);
-        }
-        if (i < K) {
-            __mmask16 tail = (__mmask16)((1u << (K - i)) - 1);
-            __m512 v = _mm512_maskz_loadu_ps(tail, row + i);  // masked-off lanes read as 0, inside the range
-            lo = _mm512_min_ps(lo, v);
-            hi = _mm512_max_ps(hi, v);
-        }
-        float low = _mm512_reduce_min_ps(lo), high = _mm512_reduce_max_ps(hi);
-        float s = (high - low) / 255.0f;
-        if (!(s > 0)) s = 1.0f;  // an all-zero row (or NaN): every byte is the zero point
-        int32_t z = (int32_t)nearbyintf(-low / s);
-        z = z < 0 ? 0 : (z > 255 ? 255 : z);
-        scale[m] = s;
-        zero[m] = z;
-        const __m512 inverse = _mm512_set1_ps(1.0f / s);
-        const __m512i zv = _mm512_set1_epi32(z), floor = _mm512_setzero_si512();
         for (int g = 0; g < groups; g++) {
-            const float *src = row + (size_t)g * kg;
-            uint8_t *dst = q + (size_t)m * ldq + (size_t)g * kp;
-            int k = 0;
-            for (; k + 16 <= kg; k += 16) {
-                __m512i v = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(src + k), inverse)), zv);
-                _mm_storeu_si128((__m128i *)(dst + k), _mm512_cvtusepi32_epi8(_mm512_max_epi32(v, floor)));
-            }
-            if (k < kg) {
-                __mmask16 tail = (__mmask16)((1u << (kg - k)) - 1);
-                __m512i v = _mm512_add_epi32(
-                    _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_maskz_loadu_ps(tail, src + k), inverse)), zv);
-                _mm512_mask_cvtusepi32_storeu_epi8(dst + k, tail, _mm512_max_epi32(v, floor));
-            }
-            for (k = kg; k < kp; k++) dst[k] = 0;  // meets zero weights: any value would do
+            // The group's range, 0 included: each group is a product of its own, so its inputs
+            // get their own scale (one scale over all groups lets one group's range coarsen
+            // another's steps).
+            __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
+            range_of(row + (size_t)g * kg, kg, &lo, &hi);
+            const float low = _mm512_reduce_min_ps(lo), high = _mm512_reduce_max_ps(hi);
+            float s = (high - low) / 255.0f;
+            if (!(s > 0)) s = 1.0f;  // an all-zero group (or NaN): every byte is the zero point
+            int32_t z = (int32_t)nearbyintf(-low / s);
+            z = z < 0 ? 0 : (z > 255 ? 255 : z);
+            scale[(size_t)g * lds + m] = s;
+            zero[(size_t)g * lds + m] = z;
+            quantize_group(row + (size_t)g * kg, kg, kp, s, z, q + (size_t)m * ldq + (size_t)g * kp);
         }
     }
 }
 
-/// Row r of a tile: dequantise, add the bias (and the residual), store `columns` values.
+/// erf per lane: the engine's erf8 (a rational approximation on [-4, 4], Eigen's / XLA's float
+/// erf) on sixteen lanes.
+ALWAYS_INLINE __m512 erf16(__m512 x) {
+    x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(4.0f)), _mm512_set1_ps(-4.0f));
+    const __m512 x2 = _mm512_mul_ps(x, x);
+    __m512 p = _mm512_fmadd_ps(x2, _mm512_set1_ps(-2.72614225801306e-10f), _mm512_set1_ps(2.77068142495902e-08f));
+    p = _mm512_fmadd_ps(x2, p, _mm512_set1_ps(-2.10102402082508e-06f));
+    p = _mm512_fmadd_ps(x2, p, _mm512_set1_ps(-5.69250639462346e-05f));
+    p = _mm512_fmadd_ps(x2, p, _mm512_set1_ps(-7.34990630326855e-04f));
+    p = _mm512_fmadd_ps(x2, p, _mm512_set1_ps(-2.95459980854025e-03f));
+    p = _mm512_fmadd_ps(x2, p, _mm512_set1_ps(-1.60960333262415e-02f));
+    p = _mm512_mul_ps(p, x);
+    __m512 q = _mm512_fmadd_ps(x2, _mm512_set1_ps(-1.45660718464996e-05f), _mm512_set1_ps(-2.13374055278905e-04f));
+    q = _mm512_fmadd_ps(x2, q, _mm512_set1_ps(-1.68282697438203e-03f));
+    q = _mm512_fmadd_ps(x2, q, _mm512_set1_ps(-7.37332916720468e-03f));
+    q = _mm512_fmadd_ps(x2, q, _mm512_set1_ps(-1.42647390514189e-02f));
+    return _mm512_div_ps(p, q);
+}
+
+/// e^x per lane: the engine's exp8 (Cephes expf) on sixteen lanes, 2^n applied by vscalefps.
+ALWAYS_INLINE __m512 exp16(__m512 x) {
+    x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.3f)), _mm512_set1_ps(-87.3f));
+    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), x);
+    r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    const __m512 y = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    return _mm512_scalef_ps(y, n);
+}
+
+/// Exact GELU per lane, as the engine's gelu8: x/2 (1 + erf(x / sqrt 2)).
+ALWAYS_INLINE __m512 gelu16(__m512 x) {
+    const __m512 half = _mm512_mul_ps(x, _mm512_set1_ps(0.5f));
+    return _mm512_fmadd_ps(half, erf16(_mm512_mul_ps(x, _mm512_set1_ps(0.70710678118654752f))), half);
+}
+
+/// The activation `act` (INT8_ACTIVATION_*) per lane, as the engine's gelu8, geluTanh8 and relu.
+ALWAYS_INLINE __m512 activation16(__m512 x, int act) {
+    switch (act) {
+    case INT8_ACTIVATION_GELU: return gelu16(x);
+    case INT8_ACTIVATION_GELU_TANH: {
+        const __m512 c = _mm512_set1_ps(0.79788456080286536f);
+        const __m512 inner = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_mul_ps(x, x), x),
+                                             _mm512_set1_ps(0.79788456080286536f * 0.044715f), _mm512_mul_ps(x, c));
+        // tanh(z) = 1 - 2 / (e^{2z} + 1)
+        const __m512 z2 = _mm512_max_ps(_mm512_min_ps(_mm512_add_ps(inner, inner), _mm512_set1_ps(40.0f)),
+                                        _mm512_set1_ps(-40.0f));
+        const __m512 one = _mm512_set1_ps(1.0f);
+        const __m512 t = _mm512_sub_ps(one, _mm512_div_ps(_mm512_set1_ps(2.0f), _mm512_add_ps(exp16(z2), one)));
+        return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), x), _mm512_add_ps(one, t));
+    }
+    case INT8_ACTIVATION_RELU:
+        return _mm512_mask_mov_ps(x, _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ), _mm512_setzero_ps());
+    default:
+        return x;
+    }
+}
+
+/// out (rows, columns, stride ldo) = activation(out) in place: a tile just stored, still in L1.
+/// Not inlined, so that the tile's accumulators are dead before it runs and nothing spills. Only
+/// the rarer activations come here; GELU is applied in registers before the store (`finish_row`).
+static __attribute__((noinline)) void activate_rows(float *out, size_t ldo, int rows, int columns, int act) {
+    for (int r = 0; r < rows; r++) {
+        float *row = out + (size_t)r * ldo;
+        for (int j = 0; j < columns; j += 16) {
+            const __mmask16 m = columns - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (columns - j)) - 1);
+            _mm512_mask_storeu_ps(row + j, m, activation16(_mm512_maskz_loadu_ps(m, row + j), act));
+        }
+    }
+}
+
+/// Row r of a tile: dequantise, add the bias (and the residual), apply GELU when `act` says so
+/// (in registers: reloading stored outputs would wait for their cache lines), store `columns` values.
 ALWAYS_INLINE void finish_row(__m512i sum0, __m512i sum1, float row_scale, int32_t row_zero,
                               const int32_t *colsum, const float *wscale, const float *bias,
-                              float *out, const float *residual, int columns) {
+                              float *out, const float *residual, int columns, int act) {
     const __m512i z = _mm512_set1_epi32(row_zero);
     sum0 = _mm512_sub_epi32(sum0, _mm512_mullo_epi32(z, _mm512_loadu_si512(colsum)));
     sum1 = _mm512_sub_epi32(sum1, _mm512_mullo_epi32(z, _mm512_loadu_si512(colsum + 16)));
@@ -69,6 +156,10 @@ ALWAYS_INLINE void finish_row(__m512i sum0, __m512i sum1, float row_scale, int32
                                 _mm512_loadu_ps(bias));
     __m512 v1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum1), _mm512_mul_ps(s, _mm512_loadu_ps(wscale + 16)),
                                 _mm512_loadu_ps(bias + 16));
+    if (act == INT8_ACTIVATION_GELU) {
+        v0 = gelu16(v0);
+        v1 = gelu16(v1);
+    }
     if (columns == INT8_PANEL_WIDTH) {
         if (residual) {
             v0 = _mm512_add_ps(v0, _mm512_loadu_ps(residual));
@@ -102,7 +193,7 @@ ALWAYS_INLINE __m512i broadcast4(const uint8_t *q, size_t ldq, int r, int s) {
 ALWAYS_INLINE void tile(const int R, const int prefetch, const uint8_t *q, size_t ldq, const float *scale,
                         const int32_t *zero, const int8_t *panel, int kp, const int32_t *colsum,
                         const float *wscale, const float *bias, float *out, size_t ldo, int columns,
-                        const float *residual, const int8_t *next) {
+                        const float *residual, const int8_t *next, int act) {
     __m512i c00 = _mm512_setzero_si512(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
             c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
     const int steps = kp / 4;
@@ -126,7 +217,7 @@ ALWAYS_INLINE void tile(const int R, const int prefetch, const uint8_t *q, size_
     }
 #define FINISH(r, s0, s1)                                                                                   \
     finish_row(s0, s1, scale[r], zero[r], colsum, wscale, bias, out + (size_t)(r) * ldo,                  \
-               residual ? residual + (size_t)(r) * ldo : NULL, columns)
+               residual ? residual + (size_t)(r) * ldo : NULL, columns, act)
     FINISH(0, c00, c01);
     if (R > 1) FINISH(1, c10, c11);
     if (R > 2) FINISH(2, c20, c21);
@@ -136,14 +227,15 @@ ALWAYS_INLINE void tile(const int R, const int prefetch, const uint8_t *q, size_
     if (R > 6) FINISH(6, c60, c61);
     if (R > 7) FINISH(7, c70, c71);
 #undef FINISH
+    if (act != INT8_ACTIVATION_NONE && act != INT8_ACTIVATION_GELU) activate_rows(out, ldo, R, columns, act);
 }
 
-#define TILE(R, P) tile(R, P, q, ldq, scale, zero, panel, kp, colsum, wscale, bias, out, ldo, columns, residual, next)
+#define TILE(R, P) tile(R, P, q, ldq, scale, zero, panel, kp, colsum, wscale, bias, out, ldo, columns, residual, next, act)
 
 void int8_panel_product(const uint8_t *q, size_t ldq, const float *scale, const int32_t *zero, int rows,
                         const int8_t *panel, int kp, const int32_t *colsum, const float *wscale,
                         const float *bias, float *out, size_t ldo, int columns, const float *residual,
-                        const int8_t *next) {
+                        const int8_t *next, int act) {
     int first = 1;
     while (rows > 0) {
         const int R = rows < INT8_TILE_ROWS ? rows : INT8_TILE_ROWS;
@@ -211,12 +303,12 @@ int64_t int8_peak_loop(int64_t iterations) {
 int int8_kernels_compiled(void) { return 0; }
 
 void int8_quantize_rows(const float *x, size_t ldx, int rows, int groups, int kg, int kp,
-                        uint8_t *q, size_t ldq, float *scale, int32_t *zero) { abort(); }
+                        uint8_t *q, size_t ldq, float *scale, int32_t *zero, size_t lds) { abort(); }
 
 void int8_panel_product(const uint8_t *q, size_t ldq, const float *scale, const int32_t *zero, int rows,
                         const int8_t *panel, int kp, const int32_t *colsum, const float *wscale,
                         const float *bias, float *out, size_t ldo, int columns, const float *residual,
-                        const int8_t *next) { abort(); }
+                        const int8_t *next, int act) { abort(); }
 
 int64_t int8_peak_loop(int64_t iterations) { abort(); }
 #endif

@@ -1,22 +1,27 @@
 import CThreads
 import SqueezeBERTInt8
 
-/// Activation rows quantised to bytes for `Int8Matmul`: row m's byte k (in its group's padded
-/// slice) approximates `scales[m] * (bytes[m * stride + k] - zeros[m])`. Laid out for one
-/// (groups, padded inputs) shape; a matrix of another shape quantises for itself.
+/// Activation rows quantised to bytes for `Int8Matmul`, with a scale and zero point per row and
+/// group: row m's byte k in group g's padded slice approximates
+/// `scales[g * groupStride + m] * (bytes[m * stride + g * paddedGroupInputs + k] - zeros[g * groupStride + m])`.
+/// Laid out for one (groups, padded inputs) shape; a matrix of another shape quantises for itself.
 public struct QuantizedActivations {
     public let bytes: UnsafeMutablePointer<UInt8>
     /// Bytes from one row to the next: at least groups x padded inputs.
     public let stride: Int
+    /// (groups, groupStride): one per row and group.
     public let scales: UnsafeMutablePointer<Float>
     public let zeros: UnsafeMutablePointer<Int32>
+    /// Entries from one group's scales (and zero points) to the next: at least the rows held.
+    public let groupStride: Int
     /// The matrix shape the bytes are laid out for.
     public let groups: Int, groupInputs: Int, paddedGroupInputs: Int
 
     public init(bytes: UnsafeMutablePointer<UInt8>, stride: Int, scales: UnsafeMutablePointer<Float>,
-                zeros: UnsafeMutablePointer<Int32>, for matrix: PackedMatrix) {
+                zeros: UnsafeMutablePointer<Int32>, groupStride: Int, for matrix: PackedMatrix) {
         precondition(stride >= matrix.groups * matrix.paddedGroupInputs)
         self.bytes = bytes; self.stride = stride; self.scales = scales; self.zeros = zeros
+        self.groupStride = groupStride
         groups = matrix.groups; groupInputs = matrix.inputs / matrix.groups; paddedGroupInputs = matrix.paddedGroupInputs
     }
 
@@ -30,14 +35,14 @@ public struct QuantizedActivations {
         guard !rows.isEmpty else { return }
         let K = groups * groupInputs, m = rows.lowerBound
         int8_quantize_rows(x + m * K, K, Int32(rows.count), Int32(groups), Int32(groupInputs), Int32(paddedGroupInputs),
-                           bytes + m * stride, stride, scales + m, zeros + m)
+                           bytes + m * stride, stride, scales + m, zeros + m, groupStride)
     }
 }
 
 /// The int8 matrix product on AVX-512 VNNI: quantised activation rows (u8, a scale and zero point
 /// per row) times a matrix's int8 panels, summed in int32 by vpdpbusd (`SqueezeBERTInt8`), then
-/// dequantised with the bias and residual; an activation epilogue runs over each task's block
-/// while it is still in L1. Same tasks as `Matmul` (row chunk x group x panel).
+/// dequantised with the bias and residual; the kernel applies an activation to each tile while it
+/// is still in L1. Same tasks as `Matmul` (row chunk x group x panel).
 public enum Int8Matmul {
     /// The number of independent tasks `run` splits into.
     @inlinable public static func tasks(rows M: Int, matrix: PackedMatrix) -> Int { Matmul.tasks(rows: M, matrix: matrix) }
@@ -45,28 +50,23 @@ public enum Int8Matmul {
     /// out (M, N) = epilogue(conv(inp (M, K))), as `Matmul.run`, for a matrix with
     /// `usesIntegerProducts`. `quantized` holds inp's rows already quantised for this matrix
     /// (`QuantizedActivations.fits`), which lets several products and threads share one quantisation;
-    /// nil quantises each task's rows into the thread's scratch.
+    /// nil quantises each task's rows into the thread's scratch. The integer kernel applies the
+    /// epilogue itself (the residual as it dequantises, an activation on each tile while in L1).
     @inlinable
     public static func run(
         out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, quantized: QuantizedActivations?, matrix: PackedMatrix,
         rows M: Int, epilogue: Epilogue, tasks: Range<Int>?
     ) {
-        switch epilogue {
-        case .none: run(out, inp, quantized, matrix, M, NoEpilogue(), residual: nil, tasks)
-        case .gelu: run(out, inp, quantized, matrix, M, GeluEpilogue(), residual: nil, tasks)
-        case .geluTanh: run(out, inp, quantized, matrix, M, GeluTanhEpilogue(), residual: nil, tasks)
-        case .relu: run(out, inp, quantized, matrix, M, ReluEpilogue(), residual: nil, tasks)
-        // The residual is added by the integer kernel as it dequantises.
-        case .residual(let residual): run(out, inp, quantized, matrix, M, NoEpilogue(), residual: residual, tasks)
-        }
-    }
-
-    @inlinable
-    static func run<E: TileEpilogue>(
-        _ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, _ quantized: QuantizedActivations?,
-        _ matrix: PackedMatrix, _ M: Int, _ epilogue: E, residual: UnsafePointer<Float>?, _ tasks: Range<Int>?
-    ) {
         precondition(matrix.usesIntegerProducts, "matrix packed for the float kernels")
+        var residual: UnsafePointer<Float>? = nil
+        let activation: Int32
+        switch epilogue {
+        case .none: activation = INT8_ACTIVATION_NONE
+        case .gelu: activation = INT8_ACTIVATION_GELU
+        case .geluTanh: activation = INT8_ACTIVATION_GELU_TANH
+        case .relu: activation = INT8_ACTIVATION_RELU
+        case .residual(let r): residual = r; activation = INT8_ACTIVATION_NONE
+        }
         let N = matrix.outputs, G = matrix.groups, P = matrix.panels
         let KP = matrix.paddedGroupInputs, Ng = N / G, NR = matrix.panelWidth
         let perChunk = G * P
@@ -83,50 +83,28 @@ public enum Int8Matmul {
             if let quantized, quantized.fits(matrix) {
                 rowsIn = quantized
             } else {
-                // No shared quantisation: this task's rows into the thread's scratch (at most 64 rows).
-                let stride = G * KP
-                guard let scratch = cthreads_scratch(Matmul.rowChunk * (stride + 8)) else {
+                // No shared quantisation: this task's rows into the thread's scratch (at most 64 rows,
+                // G scales and zero points each).
+                let stride = G * KP, chunk = Matmul.rowChunk
+                guard let scratch = cthreads_scratch(chunk * (stride + 8 * G)) else {
                     fatalError("out of memory for the int8 product's scratch")
                 }
                 let bytes = scratch.assumingMemoryBound(to: UInt8.self)
-                let scales = (scratch + Matmul.rowChunk * stride).assumingMemoryBound(to: Float.self)
-                let zeros = (scratch + Matmul.rowChunk * (stride + 4)).assumingMemoryBound(to: Int32.self)
+                let scales = (scratch + chunk * stride).assumingMemoryBound(to: Float.self)
+                let zeros = (scratch + chunk * (stride + 4 * G)).assumingMemoryBound(to: Int32.self)
                 // Indexed as rows rowStart..., so the pointers start rowStart rows early.
                 rowsIn = QuantizedActivations(bytes: bytes - rowStart * stride, stride: stride, scales: scales - rowStart,
-                                       zeros: zeros - rowStart, for: matrix)
+                                              zeros: zeros - rowStart, groupStride: chunk, for: matrix)
                 rowsIn.quantize(inp, rows: rowStart..<(rowStart + rows))
             }
             let o = out + rowStart * N + column
             let next = prefetch && task + 1 < range.upperBound && slot + 1 < perChunk ? panel + KP * NR : nil
             int8_panel_product(
-                rowsIn.bytes + rowStart * rowsIn.stride + g * KP, rowsIn.stride, rowsIn.scales + rowStart,
-                rowsIn.zeros + rowStart, Int32(rows), panel, Int32(KP), matrix.columnSums + slot * NR,
+                rowsIn.bytes + rowStart * rowsIn.stride + g * KP, rowsIn.stride,
+                rowsIn.scales + g * rowsIn.groupStride + rowStart, rowsIn.zeros + g * rowsIn.groupStride + rowStart,
+                Int32(rows), panel, Int32(KP), matrix.columnSums + slot * NR,
                 matrix.scale + slot * NR, matrix.bias + slot * NR, o, N, Int32(columns),
-                residual.map { $0 + rowStart * N + column }, next)
-            if !E.isIdentity { activate(epilogue, o, rows: rows, columns: columns, width: NR, stride: N) }
-        }
-    }
-
-    /// The activation epilogue over a (rows, columns) block of out, eight values at a time.
-    @inlinable
-    static func activate<E: TileEpilogue>(
-        _ epilogue: E, _ o: UnsafeMutablePointer<Float>, rows: Int, columns: Int, width: Int, stride: Int
-    ) {
-        for r in 0..<rows {
-            let row = o + r * stride
-            var j = 0
-            while j + 8 <= columns {
-                var v = load8(row + j)
-                epilogue.apply(&v, at: 0)
-                store8(v, row + j)
-                j += 8
-            }
-            while j < columns {
-                var v = SIMD8<Float>(repeating: row[j])
-                epilogue.apply(&v, at: 0)
-                row[j] = v[0]
-                j += 1
-            }
+                residual.map { $0 + rowStart * N + column }, next, activation)
         }
     }
 

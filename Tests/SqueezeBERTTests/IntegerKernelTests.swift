@@ -7,8 +7,8 @@ import Testing
 /// kernels on whole models.
 @Suite(.enabled(if: InstructionSet.avx512vnni.isAvailable, "this CPU has no AVX-512 VNNI"))
 struct IntegerKernelTests {
-    /// Per-row asymmetric u8 quantisation, as the kernel defines it: x ~ s * (q - z), the range
-    /// always holding 0; each group's slice padded to a multiple of 4 (padding never read back).
+    /// Asymmetric u8 quantisation of one row's group slice, as the kernel defines it:
+    /// x ~ s * (q - z), the range always holding 0 (padding to a multiple of 4 is never read back).
     static func quantize(_ row: ArraySlice<Float>) -> (q: [Int32], scale: Float, zero: Int32) {
         let low = min(row.min()!, 0), high = max(row.max()!, 0)
         var s = (high - low) / 255
@@ -28,7 +28,7 @@ struct IntegerKernelTests {
 
     /// Row counts 1...13 and over one 64-row chunk (every remainder of the 8-row tile, partial
     /// 32-column panels, groups, inputs not a multiple of 4) and every epilogue, against
-    /// sum_k q[m, k] * w[n, k] in integers, dequantised.
+    /// sum_k q[m, k] * w[n, k] in integers, dequantised, with a scale and zero point per row and group.
     @Test(arguments: [(96, 40, 4), (24, 24, 1), (8, 3, 1), (64, 256, 4), (50, 26, 2), (384, 100, 1), (1536, 64, 4)])
     func integerProductMatchesNaiveIntegerLoop(shape: (Int, Int, Int)) {
         let (K, N, G) = shape, Kg = K / G, Ng = N / G
@@ -40,17 +40,21 @@ struct IntegerKernelTests {
         let scales = (0..<N).map { n in max(weight[n * Kg..<(n + 1) * Kg].map(abs).max()! / 127, .leastNonzeroMagnitude) }
         let codes = weight.indices.map { i in Int32(max(-127, min(127, (weight[i] / scales[i / Kg]).rounded()))) }
         for M in Array(1...13) + [64, 70, 130] {
-            // Activations with a wide, uneven range per row, like a GELU's output.
-            let inp = (0..<(M * K)).map { i in Self.random(&state) * (i % 7 == 0 ? 6 : 1) + 0.1 }
+            // Activations with a wide, uneven range per row, like a GELU's output, and a different
+            // range in each group (the last group's values ten times the first's).
+            let inp = (0..<(M * K)).map { i in
+                (Self.random(&state) * (i % 7 == 0 ? 6 : 1) + 0.1) * (1 + 9 * Float((i % K) / Kg) / Float(max(1, G - 1)))
+            }
             let residual = (0..<(M * N)).map { _ in Self.random(&state) }
             var expected = [Float](repeating: 0, count: M * N)
             for m in 0..<M {
-                let (q, s, z) = Self.quantize(inp[(m * K)..<((m + 1) * K)])
-                for n in 0..<N {
-                    let g = n / Ng
-                    var sum: Int32 = 0
-                    for k in 0..<Kg { sum += (q[g * Kg + k] - z) * codes[n * Kg + k] }
-                    expected[m * N + n] = Float(sum) * (s * scales[n]) + bias[n]
+                for g in 0..<G {
+                    let (q, s, z) = Self.quantize(inp[(m * K + g * Kg)..<(m * K + (g + 1) * Kg)])
+                    for n in (g * Ng)..<((g + 1) * Ng) {
+                        var sum: Int32 = 0
+                        for k in 0..<Kg { sum += (q[k] - z) * codes[n * Kg + k] }
+                        expected[m * N + n] = Float(sum) * (s * scales[n]) + bias[n]
+                    }
                 }
             }
             for (epilogue, worst) in epilogueErrors(matrix: matrix, inp: inp, residual: residual, rows: M, expected: expected) {
@@ -70,9 +74,11 @@ struct IntegerKernelTests {
         let inp = (0..<(M * K)).map { _ in Self.random(&state) }
         let stride = G * matrix.paddedGroupInputs
         let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: M * stride)
-        let scales = UnsafeMutablePointer<Float>.allocate(capacity: M), zeros = UnsafeMutablePointer<Int32>.allocate(capacity: M)
+        let scales = UnsafeMutablePointer<Float>.allocate(capacity: M * G)
+        let zeros = UnsafeMutablePointer<Int32>.allocate(capacity: M * G)
         defer { bytes.deallocate(); scales.deallocate(); zeros.deallocate() }
-        let shared = QuantizedActivations(bytes: bytes, stride: stride, scales: scales, zeros: zeros, for: matrix)
+        let shared = QuantizedActivations(bytes: bytes, stride: stride, scales: scales, zeros: zeros, groupStride: M,
+                                          for: matrix)
         var perTask = [Float](repeating: .nan, count: M * N), fromShared = perTask
         inp.withUnsafeBufferPointer { i in
             shared.quantize(i.baseAddress!, rows: 0..<M)

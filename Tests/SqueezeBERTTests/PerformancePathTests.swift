@@ -158,22 +158,31 @@ struct PerformancePathTests {
         }
     }
 
-    /// Attention against a plain softmax(QK^T / sqrt(HS)) V with a key padding mask, over head
-    /// sizes on the 32-wide path (32, 64), beside it (40) and below it (16), and token counts that
-    /// leave a query without a partner (odd T), fill no key block (5) or several (17).
-    @Test(arguments: [16, 32, 40, 64])
-    func attentionMatchesNaiveSoftmax(headSize HS: Int) {
+    /// Attention on each available kernel (AVX2; AVX-512 where the CPU has it) against a plain
+    /// softmax(QK^T / sqrt(HS)) V with a key padding mask, over head sizes on the 32-wide path
+    /// (32, 64), beside it (40) and below it (16), and token counts that leave a query without a
+    /// partner (odd T), fill no key block (5), exactly one of sixteen (16) or several (17, 33).
+    /// Run whole and split into single (sequence, head) tasks, which must agree exactly.
+    @Test(arguments: [16, 32, 40, 64], [InstructionSet.avx2, .avx512].filter(\.isAvailable))
+    func attentionMatchesNaiveSoftmax(headSize HS: Int, instructionSet: InstructionSet) {
         var state: UInt32 = 99
         func random() -> Float { state = state &* 1664525 &+ 1013904223; return Float(state >> 8) / Float(1 << 24) - 0.5 }
         let NH = 2, B = 2, C = HS * NH
-        for T in [1, 2, 5, 8, 17] {
+        for T in [1, 2, 5, 8, 16, 17, 33] {
             let lengths = [T, max(1, T - 3)]
             let q = (0..<(B * T * C)).map { _ in random() * 4 }, k = (0..<(B * T * C)).map { _ in random() * 4 }
             let v = (0..<(B * T * C)).map { _ in random() }
-            var out = [Float](repeating: .nan, count: B * T * C)
-            var scratch = [Float](repeating: .nan, count: B * NH * Kernels.attentionScratch(tokens: T, headSize: HS))
+            var out = [Float](repeating: .nan, count: B * T * C), split = out
+            let perTask = Kernels.attentionScratch(tokens: T, headSize: HS)
+            var scratch = [Float](repeating: .nan, count: B * NH * perTask)
             Kernels.attention(out: &out, q: q, k: k, v: v, lengths: lengths, scores: &scratch,
-                              batch: B, tokens: T, channels: C, heads: NH)
+                              batch: B, tokens: T, channels: C, heads: NH, instructionSet: instructionSet)
+            for task in (0..<(B * NH)).reversed() {
+                Kernels.attention(out: &split, q: q, k: k, v: v, lengths: lengths, scores: &scratch,
+                                  batch: B, tokens: T, channels: C, heads: NH, tasks: task..<(task + 1),
+                                  instructionSet: instructionSet)
+            }
+            #expect(out == split, "\(instructionSet) HS \(HS), T \(T): one task at a time differs")
             var worst: Double = 0
             for b in 0..<B {
                 for h in 0..<NH {
@@ -194,7 +203,7 @@ struct PerformancePathTests {
                     }
                 }
             }
-            #expect(worst <= 1e-5, "HS \(HS), T \(T): worst difference \(worst)")
+            #expect(worst <= 1e-5, "\(instructionSet) HS \(HS), T \(T): worst difference \(worst)")
         }
     }
 
@@ -227,17 +236,24 @@ final class Mutex64: @unchecked Sendable {
     var value: Float { lock.lock(); defer { lock.unlock() }; return largest }
 }
 
-/// `Kernels.matmul` over `rows` rows with each epilogue (none, exact GELU, a residual add), each
-/// against `expected` (the product plus bias, computed by the test) with that epilogue applied.
+/// `Kernels.matmul` over `rows` rows with each epilogue (none, exact GELU, tanh GELU, ReLU, a
+/// residual add), each against `expected` (the product plus bias, computed by the test) with that
+/// epilogue applied.
 func epilogueErrors(
     matrix: PackedMatrix, inp: [Float], residual: [Float], rows M: Int, expected: [Float]
 ) -> [(epilogue: String, worst: WorstDifference)] {
-    ["none", "gelu", "residual"].map { epilogue in
+    ["none", "gelu", "geluTanh", "relu", "residual"].map { epilogue in
         var out = [Float](repeating: .nan, count: expected.count)
         inp.withUnsafeBufferPointer { i in
             residual.withUnsafeBufferPointer { r in
                 out.withUnsafeMutableBufferPointer { o in
-                    let e: Epilogue = epilogue == "gelu" ? .gelu : epilogue == "residual" ? .residual(r.baseAddress!) : .none
+                    let e: Epilogue = switch epilogue {
+                    case "gelu": .gelu
+                    case "geluTanh": .geluTanh
+                    case "relu": .relu
+                    case "residual": .residual(r.baseAddress!)
+                    default: .none
+                    }
                     Kernels.matmul(out: o.baseAddress!, inp: i.baseAddress!, matrix: matrix, rows: M, epilogue: e)
                 }
             }
@@ -246,6 +262,10 @@ func epilogueErrors(
             let v = expected[j]
             switch epilogue {
             case "gelu": return Float(0.5 * Double(v) * (1 + erf(Double(v) / 2.0.squareRoot())))
+            case "geluTanh":
+                let x = Double(v)
+                return Float(0.5 * x * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x))))
+            case "relu": return max(v, 0)
             case "residual": return v + residual[j]
             default: return v
             }

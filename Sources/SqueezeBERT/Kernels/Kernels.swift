@@ -1,5 +1,6 @@
 import CThreads
 import Foundation
+import SqueezeBERTAttentionAVX512
 import SqueezeBERTMatmul
 import SqueezeBERTMatmulAVX512
 
@@ -207,9 +208,12 @@ extension Kernels {
         }
     }
 
-    /// The scratch floats one `attention` call needs: two rows of T scores (a pair of queries) and
-    /// the head's keys transposed, (HS, T), with T rounded up to SIMD8.
-    public static func attentionScratch(tokens T: Int, headSize HS: Int) -> Int { ((T + 7) & ~7) * (HS + 2) }
+    /// The scratch floats one `attention` call needs on either kernel: rows of T scores (two
+    /// queries on AVX2, sixteen on AVX-512) and the head's keys transposed, (HS, T), with T rounded
+    /// up to the vector width.
+    public static func attentionScratch(tokens T: Int, headSize HS: Int) -> Int {
+        max(((T + 7) & ~7) * (HS + 2), attention_avx512_scratch(Int32(T), Int32(HS)))
+    }
 
     /// Scores of one query, or of two (`pair`), against `n` blocks of eight keys: keysT is (HS, TP)
     /// from the block's first key; out[0 ..< 8n] = scale * (query . key). A pair shares every key
@@ -337,12 +341,24 @@ extension Kernels {
     /// sequence b are real, the rest padding. Padding keys get probability exactly 0 (the reference
     /// adds the dtype's minimum, whose exponential underflows to 0); padding queries are computed
     /// like real ones, as the reference does. scores is scratch of `attentionScratch(tokens:headSize:)`
-    /// floats. `tasks` selects (sequence, head) pairs b*NH + h.
+    /// floats. `tasks` selects (sequence, head) pairs b*NH + h. `instructionSet` other than avx2
+    /// runs the AVX-512 kernel (`SqueezeBERTAttentionAVX512`; the CPU must have it), which computes
+    /// the same with sixteen queries per pass.
     public static func attention(
         out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
         v: UnsafePointer<Float>, lengths: UnsafePointer<Int>, scores: UnsafeMutablePointer<Float>,
-        batch B: Int, tokens T: Int, channels C: Int, heads NH: Int, tasks: Range<Int>? = nil
+        batch B: Int, tokens T: Int, channels C: Int, heads NH: Int, tasks: Range<Int>? = nil,
+        instructionSet: InstructionSet = .avx2
     ) {
+        if instructionSet != .avx2 && attention_avx512_compiled() != 0 {
+            precondition(instructionSet.isAvailable, "\(instructionSet) attention on a CPU without it")
+            let range = tasks ?? 0..<(B * NH)
+            lengths.withMemoryRebound(to: Int64.self, capacity: B) { lengths in
+                attention_avx512(out, q, k, v, lengths, scores, Int32(B), Int32(T), Int32(C), Int32(NH),
+                                 Int32(range.lowerBound), Int32(range.upperBound))
+            }
+            return
+        }
         let HS = C / NH
         let scale = 1 / Float(HS).squareRoot()
         for task in tasks ?? 0..<(B * NH) {

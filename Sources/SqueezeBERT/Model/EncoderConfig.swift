@@ -28,6 +28,9 @@ public struct EncoderConfig: Sendable, Equatable {
 
         /// Every group count 1: the dense BERT layer.
         public static let dense = Groups(query: 1, key: 1, value: 1, postAttention: 1, intermediate: 1, output: 1)
+
+        /// The most groups of any projection.
+        public var largest: Int { max(query, key, value, postAttention, intermediate, output) }
     }
 
     public var architecture: Architecture

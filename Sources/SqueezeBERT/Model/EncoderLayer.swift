@@ -89,7 +89,8 @@ struct EncoderLayer: Sendable {
                 Kernels.attention(
                     out: work.context, q: work.q, k: work.k, v: work.v, lengths: lengths.baseAddress!,
                     scores: work.scores + range.lowerBound * scratch,
-                    batch: B, tokens: T, channels: C, heads: heads, tasks: range)
+                    batch: B, tokens: T, channels: C, heads: heads, tasks: range,
+                    instructionSet: query.matrix.instructionSet)
             }
         }
     }

@@ -188,15 +188,18 @@ final class Workspace {
     /// (M): token-type ids.
     private(set) var types: UnsafeMutablePointer<Int32>
     /// (M, quantizedRowBytes): a product's input rows quantised for the integer kernels, with
-    /// (M) scales and zero points; used by one product (or Q/K/V together) at a time.
+    /// (quantizedGroups, M) scales and zero points; used by one product (or Q/K/V together) at a time.
     private(set) var quantized: UnsafeMutablePointer<UInt8>
     private(set) var rowScales: UnsafeMutablePointer<Float>
     private(set) var rowZeros: UnsafeMutablePointer<Int32>
     private(set) var rows = 0, scratch = 0
     let channels, intermediate, heads, quantizedRowBytes: Int
+    /// The most groups of any product: the scales and zero points per row.
+    let quantizedGroups: Int
 
-    init(channels C: Int, intermediate I: Int, heads NH: Int, quantizedRowBytes: Int) {
+    init(channels C: Int, intermediate I: Int, heads NH: Int, quantizedRowBytes: Int, quantizedGroups: Int) {
         (channels, intermediate, heads, self.quantizedRowBytes) = (C, I, NH, quantizedRowBytes)
+        self.quantizedGroups = quantizedGroups
         x = .allocate(capacity: 1); y = .allocate(capacity: 1); q = .allocate(capacity: 1)
         k = .allocate(capacity: 1); v = .allocate(capacity: 1); context = .allocate(capacity: 1)
         inner = .allocate(capacity: 1); scores = .allocate(capacity: 1); types = .allocate(capacity: 1)
@@ -205,7 +208,8 @@ final class Workspace {
 
     /// The quantised-rows buffer laid out for `matrix`.
     func quantizedActivations(for matrix: PackedMatrix) -> QuantizedActivations {
-        QuantizedActivations(bytes: quantized, stride: quantizedRowBytes, scales: rowScales, zeros: rowZeros, for: matrix)
+        QuantizedActivations(bytes: quantized, stride: quantizedRowBytes, scales: rowScales, zeros: rowZeros,
+                             groupStride: rows, for: matrix)
     }
 
     /// Makes room for a (B, T) batch; allocates only when it is larger than any before.
@@ -226,9 +230,9 @@ final class Workspace {
             types.initialize(repeating: 0, count: M)
             quantized = .allocate(capacity: max(1, M * quantizedRowBytes))
             quantized.initialize(repeating: 0, count: max(1, M * quantizedRowBytes))
-            rowScales = buffer(M)
-            rowZeros = .allocate(capacity: M)
-            rowZeros.initialize(repeating: 0, count: M)
+            rowScales = buffer(M * quantizedGroups)
+            rowZeros = .allocate(capacity: M * quantizedGroups)
+            rowZeros.initialize(repeating: 0, count: M * quantizedGroups)
             rows = M
         }
         if S > scratch {
@@ -263,7 +267,7 @@ final class WorkspacePool: @unchecked Sendable {
 
     private func make() -> Workspace {
         Workspace(channels: config.hiddenSize, intermediate: config.intermediateSize, heads: config.headCount,
-                  quantizedRowBytes: quantizedRowBytes)
+                  quantizedRowBytes: quantizedRowBytes, quantizedGroups: config.groups.largest)
     }
 
     /// A workspace large enough for a (B, T) batch, for the caller's exclusive use until `give`.

@@ -21,23 +21,33 @@ int int8_kernels_compiled(void);
 /// Most rows of one register tile (16 accumulators).
 #define INT8_TILE_ROWS 8
 
-/// Quantises `rows` rows of x (each G groups of Kg floats, row stride ldx) to bytes:
-/// x[m, g*Kg + k] ~ scale[m] * (q[m, g*KP + k] - zero[m]), one scale and zero point per row over
-/// all its K values (the range always includes 0, so 0 stays exact). Padding bytes
+/// Quantises `rows` rows of x (each G groups of Kg floats, row stride ldx) to bytes, with one
+/// scale and zero point per row and group: x[m, g*Kg + k] ~ scale[g*lds + m] * (q[m, g*KP + k] -
+/// zero[g*lds + m]) (each group's range always includes 0, so 0 stays exact). Padding bytes
 /// q[m, g*KP + Kg ..< (g+1)*KP] are written 0. q has row stride ldq >= G * KP.
 void int8_quantize_rows(const float *x, size_t ldx, int rows, int groups, int kg, int kp,
-                        uint8_t *q, size_t ldq, float *scale, int32_t *zero);
+                        uint8_t *q, size_t ldq, float *scale, int32_t *zero, size_t lds);
+
+/// The activations `int8_panel_product` can apply to its outputs.
+#define INT8_ACTIVATION_NONE 0
+/// Exact GELU, x * Phi(x), with the engine's erf approximation.
+#define INT8_ACTIVATION_GELU 1
+/// The tanh approximation of GELU.
+#define INT8_ACTIVATION_GELU_TANH 2
+#define INT8_ACTIVATION_RELU 3
 
 /// One weight panel over `rows` rows (any count; tiles of up to INT8_TILE_ROWS):
-/// out[m, n] = (sum_k q[m, k] * w[k, n] - zero[m] * colsum[n]) * scale[m] * wscale[n] + bias[n]
-///             (+ residual[m, n] when residual is not NULL), for n < columns (<= INT8_PANEL_WIDTH).
-/// q: `rows` rows of KP bytes (stride ldq), this group's slice; panel: (KP/4, INT8_PANEL_WIDTH, 4)
+/// out[m, n] = act((sum_k q[m, k] * w[k, n] - zero[m] * colsum[n]) * scale[m] * wscale[n] + bias[n]
+///             (+ residual[m, n] when residual is not NULL)), for n < columns (<= INT8_PANEL_WIDTH),
+/// act one of INT8_ACTIVATION_*, applied to each tile while it is in L1.
+/// q: `rows` rows of KP bytes (stride ldq), this group's slice, with its scales and zero points;
+/// panel: (KP/4, INT8_PANEL_WIDTH, 4)
 /// int8; colsum, wscale, bias: INT8_PANEL_WIDTH each; out and residual: row stride ldo.
 /// When `next` is not NULL the first tile also prefetches the next panel (KP * 32 bytes).
 void int8_panel_product(const uint8_t *q, size_t ldq, const float *scale, const int32_t *zero, int rows,
                         const int8_t *panel, int kp, const int32_t *colsum, const float *wscale,
                         const float *bias, float *out, size_t ldo, int columns, const float *residual,
-                        const int8_t *next);
+                        const int8_t *next, int act);
 
 /// Runs `iterations` rounds of 16 independent vpdpbusd chains on registers (no memory traffic)
 /// and returns a value that depends on them: timing it gives this core's vpdpbusd peak
