@@ -152,6 +152,34 @@ put("intents", "anchors", "base: &b [hi, hey]\nintents:\n  - name: a\n    exampl
 put("intents", "duplicate", "intents:\n  - name: a\n    examples: [x]\n    responses: [y]\n  - name: a\n    examples: [z]\n    responses: [w]\n")
 put("intents", "bad-indent", "intents:\n  - name: a\n   examples: [x\n")
 put("intents", "empty", "intents: []\n")
+put("intents", "conversation", """intents:
+  - name: joke
+    title: a joke
+    examples: [tell me a joke, make me laugh]
+    responses: ["A joke.", "Another joke."]
+    explanation: ["Because you asked for one."]
+    follow_ups:
+      - examples: [another one, one more]
+        answer: previous
+        lifespan: 2
+  - name: user_name
+    examples: [call me sam, my name is ana]
+    responses: ["Nice to meet you, {name}!", "Nice to meet you!"]
+    slots:
+      name: ["call me {name}", "my name is {name}"]
+follow_ups:
+  - examples: ["why?", how come]
+    answer: explanation
+    lifespan: 1
+clarify: {gap: 0.05, band: 0.1}
+out_of_scope:
+  examples: [what's the weather tomorrow]
+  responses: ["I can't help with that."]
+  topics:
+    - name: cooking
+      examples: [how do i make pancakes, a recipe for soup]
+      responses: ["I can't help with recipes."]
+""")
 
 # Terminal input: keys, escape sequences, bracketed pastes and mouse wheel reports.
 put("input", "typing", "hello world\x7f\x7fd\r")
