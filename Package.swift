@@ -59,14 +59,18 @@ let package = Package(
         // CPUs that have it (checked at run time, CPUFeatures).
         .target(
             name: "SqueezeBERTInt8",
+            dependencies: ["AVX512Math"],
             cSettings: [
                 .unsafeFlags(["-O3", "-mavx512f", "-mavx512bw", "-mavx512vnni"], .when(platforms: [.linux])),
             ]
         ),
+        // Vector math the AVX-512 C kernels share (a header of static inline functions).
+        .target(name: "AVX512Math"),
         // Attention on AVX-512F (C intrinsics): sixteen keys or channels per FMA and the 32 zmm
         // registers for sixteen queries at once. Called only where the CPU has AVX-512F.
         .target(
             name: "SqueezeBERTAttentionAVX512",
+            dependencies: ["AVX512Math"],
             cSettings: [.unsafeFlags(["-O3", "-mavx512f", "-mfma"], .when(platforms: [.linux]))]
         ),
         // The AVX-512 build of the matrix product, called only on CPUs that have AVX-512F (checked

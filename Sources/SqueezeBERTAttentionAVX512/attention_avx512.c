@@ -8,6 +8,7 @@
 // tensors are larger than L2 at batch sizes where this matters, and each head reads only its
 // own HS channels of every row, a stride the hardware prefetcher does not follow.
 #include "attention_avx512.h"
+#include "avx512_math.h"
 
 #if defined(__x86_64__) && defined(__AVX512F__)
 #include <immintrin.h>
@@ -20,24 +21,6 @@ int attention_avx512_compiled(void) { return 1; }
 size_t attention_avx512_scratch(int tokens, int head_size) {
     const size_t KP = ((size_t)tokens + 15) & ~(size_t)15;
     return (KP + 16) * (size_t)head_size + KP * 16;
-}
-
-/// e^x per lane: the engine's exp8 (Cephes expf: x = n ln2 + r, a degree-6 polynomial in r) on
-/// sixteen lanes, with the 2^n step done by vscalefps. -inf gives 0.
-ALWAYS_INLINE __m512 exp16(__m512 x) {
-    x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.3f)), _mm512_set1_ps(-87.3f));
-    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), x);
-    r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    const __m512 y = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-    return _mm512_scalef_ps(y, n);
 }
 
 /// The lanes of the first `count` (0...16) set.
