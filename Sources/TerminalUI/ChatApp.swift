@@ -229,10 +229,18 @@ public final class ChatApp {
         scroll.bottom()
         switch result {
         case .turn(let index, let turn):
-            if index < transcript.entries.count, case .user(let text, nil) = transcript.entries[index] {
-                transcript.entries[index] = .user(text, turn)
+            // The reply goes right under its turn, even when later turns were typed while it
+            // waited: one worker answers in order, so the turn is the oldest still waiting with
+            // this text (`index` is where it was typed; replies inserted since may have moved it).
+            let waiting = transcript.entries[min(index, transcript.entries.count)...].firstIndex {
+                if case .user(turn.text, nil) = $0 { true } else { false }
             }
-            transcript.append(.bot(turn.reply))
+            if let waiting {
+                transcript.entries[waiting] = .user(turn.text, turn)
+                transcript.entries.insert(.bot(turn.reply), at: waiting + 1)
+            } else {
+                transcript.append(.bot(turn.reply))
+            }
             stats.add(turn.timings.total)
             lastTurn = turn
         case .entries(let entries):

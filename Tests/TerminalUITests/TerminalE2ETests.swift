@@ -223,6 +223,12 @@ import Testing
         let asked = screen.filter { $0.hasPrefix("you  tell me a joke number") }
         #expect(asked == asked.sorted { Int($0.split(separator: " ").last!)! < Int($1.split(separator: " ").last!)! },
                 "turns out of order: \(asked)")
+        // Each reply sits under its own turn (the badge, then the reply), even for turns typed
+        // while earlier ones were still waiting.
+        for row in screen.indices where screen[row].hasPrefix("you  tell me a joke number") && row + 2 < screen.count {
+            #expect(screen[row + 1].hasPrefix("     [") && screen[row + 2].hasPrefix("bot  "),
+                    "no reply under \(screen[row]):\n\(screen.joined(separator: "\n"))")
+        }
         try terminal.run(["send-keys", "-t", "0", "C-d"])
         let end = try terminal.waitFor("the exit") { $0.contains { $0.hasPrefix("squeezechat exited") } }
         #expect(end.contains("squeezechat exited with status 0"))
