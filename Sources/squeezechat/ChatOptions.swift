@@ -4,12 +4,26 @@ import ChatEngine
 import Foundation
 import SqueezeBERT
 
-/// Options of the commands that chat: which intents, the out-of-scope threshold, the cache.
-struct ChatOptions: ParsableArguments {
+/// `--intents DIR`, for every command that reads an intent set.
+struct IntentsOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "A folder of intent files (YAML or JSON). Default: $SQUEEZECHAT_INTENTS, else the built-in set.",
         valueName: "DIR"))
     var intents: String?
+
+    /// The intent folder to load: --intents, else $SQUEEZECHAT_INTENTS, else the built-in set.
+    var folder: URL {
+        if let intents { return URL(fileURLWithPath: intents) }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["SQUEEZECHAT_INTENTS"], !fromEnvironment.isEmpty {
+            return URL(fileURLWithPath: fromEnvironment)
+        }
+        return BuiltInIntents.folder
+    }
+}
+
+/// Options of the commands that chat: which intents, the out-of-scope threshold, the cache.
+struct ChatOptions: ParsableArguments {
+    @OptionGroup var intentSet: IntentsOption
 
     @Option(name: .long, help: "Out-of-scope threshold on intent confidence, 0-1 (default: calibrated on the examples).")
     var threshold: Float?
@@ -21,16 +35,8 @@ struct ChatOptions: ParsableArguments {
         if let threshold, !(0...1).contains(threshold) { throw ValidationError("--threshold must be between 0 and 1") }
     }
 
-    /// The intent folder to load: --intents, else $SQUEEZECHAT_INTENTS, else the built-in set.
-    var folder: URL { Self.folder(intents) }
-
-    static func folder(_ intents: String?) -> URL {
-        if let intents { return URL(fileURLWithPath: intents) }
-        if let fromEnvironment = ProcessInfo.processInfo.environment["SQUEEZECHAT_INTENTS"], !fromEnvironment.isEmpty {
-            return URL(fileURLWithPath: fromEnvironment)
-        }
-        return BuiltInIntents.folder
-    }
+    /// The intent folder to load (see `IntentsOption`).
+    var folder: URL { intentSet.folder }
 
     /// Loads an intent folder; a bad file is one line on standard error, exit 1.
     static func load(_ folder: URL) -> IntentSet {

@@ -21,9 +21,7 @@ struct EvalChatCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var engine: EngineOptions
 
-    @Option(name: .long, help: ArgumentHelp(
-        "A folder of intent files. Default: $SQUEEZECHAT_INTENTS, else the built-in set.", valueName: "DIR"))
-    var intents: String?
+    @OptionGroup var intentSet: IntentsOption
 
     @Option(name: .long, help: "Intents to list, weakest first.")
     var worst = 8
@@ -36,7 +34,7 @@ struct EvalChatCommand: ParsableCommand {
     }
 
     func run() throws {
-        let folder = ChatOptions.folder(intents)
+        let folder = intentSet.folder
         let set = ChatOptions.load(folder)
         let encoder = try model.load(engine)
         var embeddings: [[Float]] = [], labels: [Int] = []

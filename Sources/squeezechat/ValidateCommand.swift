@@ -19,9 +19,7 @@ struct ValidateCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var engine: EngineOptions
 
-    @Option(name: .long, help: ArgumentHelp(
-        "A folder of intent files. Default: $SQUEEZECHAT_INTENTS, else the built-in set.", valueName: "DIR"))
-    var intents: String?
+    @OptionGroup var intentSet: IntentsOption
 
     @Flag(name: .long, help: "Only the checks that read the files (no model, no embeddings).")
     var cheap = false
@@ -30,7 +28,7 @@ struct ValidateCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let folder = ChatOptions.folder(intents)
+        let folder = intentSet.folder
         var (set, source, issues) = IntentValidator.cheapChecks(folder: folder)
         if !cheap, let set, let source {
             let encoder = try model.load(engine)
