@@ -12,12 +12,13 @@ struct ModelSummaryTests {
         return try #require(((cases as? [String: Any])?[name] as? [String: Any])?["parameters"] as? Int)
     }
 
-    @Test("parameters as PyTorch counts them", arguments: ["tiny-squeezebert", "tiny-squeezebert-classifier", "tiny-bert", "tiny-bert-classifier"])
+    @Test("parameters as PyTorch counts them", arguments: ["tiny-squeezebert", "tiny-squeezebert-classifier", "tiny-bert",
+                                                           "tiny-bert-classifier", "tiny-forked", "tiny-forked-regrouped"])
     func parameters(name: String) throws {
         let model = try EncoderModel.load(from: Self.models.appendingPathComponent(name))
         let summary = ModelSummary(model)
         #expect(summary.totalParameters == (try Self.pytorchParameters(name)))
-        #expect(summary.hasClassifier == name.hasSuffix("-classifier"))
+        #expect(summary.hasClassifier == (name.hasSuffix("-classifier") || name.hasPrefix("tiny-forked")))
         #expect(summary.name == name)
         let bytes = try FileManager.default.attributesOfItem(
             atPath: Self.models.appendingPathComponent("\(name)/model.safetensors").path)[.size] as? Int
