@@ -33,4 +33,22 @@ struct ModelSummaryTests {
         #expect(summary.projectionFlopsPerToken == 2 * 2 * perLayer)
         #expect(summary.flopsPerToken(tokens: 8) - summary.flopsPerToken(tokens: 4) == 4 * 2 * 4 * 64)
     }
+
+    @Test("a sentiment branch adds its layers, with their own groups, to parameters and FLOPs")
+    func sentimentBranch() throws {
+        let summary = ModelSummary(try EncoderModel.load(from: Self.models.appendingPathComponent("tiny-forked-regrouped")))
+        // Trunk: 3 layers at 4/4/4/1/4/4; branch: layers 1 and 2 again at 1/2/4/2/8/1.
+        let trunk = 3 * 64 * 64 / 4 + 64 * 64 + 64 * 256 / 4 + 256 * 64 / 4
+        let branch = 64 * 64 + 64 * 64 / 2 + 64 * 64 / 4 + 64 * 64 / 2 + 64 * 256 / 8 + 256 * 64
+        #expect(summary.projectionFlopsPerToken == 2 * (3 * trunk + 2 * branch))
+        #expect(summary.flopsPerToken(tokens: 8) - summary.flopsPerToken(tokens: 4) == 4 * (3 + 2) * 4 * 64)
+        let perLayerRest = 5 * 64 + 256 + 4 * 64  // biases and LayerNorms
+        #expect(summary.branchLayerParameters == branch + perLayerRest)
+        #expect(summary.branchParameters == 2 * (branch + perLayerRest))
+        #expect(summary.encoderParameters == 3 * (trunk + perLayerRest) + 2 * (branch + perLayerRest))
+        #expect(summary.hasPooler && summary.poolerParameters == 64 * 64 + 64)
+        #expect(summary.sentimentBranchText == "layers 1-2 duplicated for the sentiment head, groups 1/2/4/2/8/1 (q/k/v/post/int/out)")
+        let plain = ModelSummary(try EncoderModel.load(from: Self.models.appendingPathComponent("tiny-squeezebert")))
+        #expect(plain.sentimentBranchText == nil && plain.branchParameters == 0)
+    }
 }
