@@ -222,21 +222,15 @@ private struct ConfigReader {
     /// Each grouped convolution needs both channel counts divisible by its group count; `section`
     /// prefixes the key in the message (the branch's groups).
     func checkDivides(_ groups: EncoderConfig.Groups, hidden: Int, intermediate: Int, section: String = "") throws {
-        for (key, count, input, output) in Self.convolutions(groups, hidden: hidden, intermediate: intermediate)
-        where input % count != 0 || output % count != 0 {
-            throw fail("\(section)\(key) \(count) does not divide the channel counts \(input) -> \(output)")
-        }
-    }
-
-    /// (config key, groups, input channels, output channels) of a layer's six convolutions.
-    static func convolutions(_ groups: EncoderConfig.Groups, hidden: Int, intermediate: Int)
-        -> [(String, Int, Int, Int)] {
-        [
+        let convolutions: [(String, Int, Int, Int)] = [
             ("q_groups", groups.query, hidden, hidden), ("k_groups", groups.key, hidden, hidden),
             ("v_groups", groups.value, hidden, hidden), ("post_attention_groups", groups.postAttention, hidden, hidden),
             ("intermediate_groups", groups.intermediate, hidden, intermediate),
             ("output_groups", groups.output, intermediate, hidden),
         ]
+        for (key, count, input, output) in convolutions where input % count != 0 || output % count != 0 {
+            throw fail("\(section)\(key) \(count) does not divide the channel counts \(input) -> \(output)")
+        }
     }
 
     /// `"squeezechat": {"sentiment_branch": {"from_layer": F, "groups": {...}}}`, typed; nil when
