@@ -3,7 +3,8 @@ vs the Swift engine.
 
 Dequantises the folder's I8 tensors with their `<name>_scale` (export.load_dequantised; float32
 tensors pass through), loads the float32 state dict into `SqueezeBertForSequenceClassification`
-with the folder's own config, and compares its logits with `squeezechat tag --by line --format
+with the folder's own config (or, for a folder with a sentiment branch, into training/forked.py's
+reference), and compares its logits with `squeezechat tag --by line --format
 jsonl --logits`, and its mean-pooled last hidden state with `squeezechat embed`, on the same texts.
 Works for grouped folders (distill.py's student) as for the G=1 one.
 
@@ -22,11 +23,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from transformers import BertTokenizerFast, SqueezeBertConfig, SqueezeBertForSequenceClassification
+from transformers import BertTokenizerFast
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "training"))  # common.py, export.py
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "training"))  # common.py, forked.py
 from common import mean_pool
-from export import load_dequantised
+from forked import load_model
 
 HAND_WRITTEN = [
     "What a wonderful, warm and funny film.", "This was a complete waste of time.", "It is a movie.",
@@ -57,17 +58,17 @@ def main() -> int:
     rng = random.Random(11)
     rows = [line.split("\t")[0] for line in args.sst2.read_text(encoding="utf-8").splitlines()[1:]]
     texts = HAND_WRITTEN + rng.sample(rows, args.count - len(HAND_WRITTEN))
-    config = SqueezeBertConfig.from_pretrained(str(args.model))
-    model = SqueezeBertForSequenceClassification(config).eval()
-    missing, unexpected = model.load_state_dict(load_dequantised(args.model), strict=False)
-    # position_ids is a buffer the checkpoint need not carry; nothing else may be missing.
-    assert [m for m in missing if not m.endswith("position_ids")] == [] and unexpected == [], (missing, unexpected)
+    model = load_model(args.model)
     tokenizer = BertTokenizerFast(str(args.model / "vocab.txt"), do_lower_case=True)
     with torch.no_grad():
         batch = tokenizer(texts, padding=True, truncation=True, max_length=128, return_tensors="pt")
-        out = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], output_hidden_states=True)
-        reference = out.logits.numpy()
-        pooled = mean_pool(out.hidden_states[-1], batch["attention_mask"]).numpy()
+        if hasattr(model, "sentiment_branch"):
+            hidden, _, logits = model(batch["input_ids"], batch["attention_mask"])
+        else:
+            out = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], output_hidden_states=True)
+            hidden, logits = out.hidden_states[-1], out.logits
+        reference = logits.numpy()
+        pooled = mean_pool(hidden, batch["attention_mask"]).numpy()
 
     # The float kernels: on the integer unit (avx512-vnni) activations are quantised too, by design.
     kernels = ["--kernels", args.kernels]

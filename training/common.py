@@ -96,7 +96,8 @@ def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def encode(model, tokenizer, texts: list[str], batch_size: int = 128, max_length: int = 128):
-    """(normalised mean-pooled embeddings (N,C), classifier logits (N,L) or None) for a Bert*/SqueezeBert* model.
+    """(normalised mean-pooled embeddings (N,C), classifier logits (N,L) or None) for a Bert*/SqueezeBert* model
+    or a forked one (forked.py).
 
     Texts are sorted by length so batches pad little; results come back in input order.
     """
@@ -104,14 +105,18 @@ def encode(model, tokenizer, texts: list[str], batch_size: int = 128, max_length
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     embeddings, logits = [None] * len(texts), [None] * len(texts)
     base = getattr(model, "bert", None) or getattr(model, "transformer", None) or model
-    head = getattr(model, "classifier", None)
+    head = getattr(model, "classifier", None) or getattr(model, "sentiment_branch", None)
     for start in range(0, len(order), batch_size):
         chunk = order[start:start + batch_size]
         batch = tokenizer([texts[i] for i in chunk], padding=True, truncation=True,
                           max_length=max_length, return_tensors="pt")
-        out = base(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
-        pooled = torch.nn.functional.normalize(mean_pool(out.last_hidden_state, batch["attention_mask"]), dim=-1)
-        scores = head(out.pooler_output) if head is not None else None
+        if hasattr(model, "sentiment_branch"):  # forked.ForkedSqueezeBert: its own top gives the logits
+            hidden, _, scores = model(batch["input_ids"], batch["attention_mask"])
+        else:
+            out = base(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
+            hidden = out.last_hidden_state
+            scores = head(out.pooler_output) if head is not None else None
+        pooled = torch.nn.functional.normalize(mean_pool(hidden, batch["attention_mask"]), dim=-1)
         for j, i in enumerate(chunk):
             embeddings[i] = pooled[j].numpy()
             if scores is not None:

@@ -72,6 +72,7 @@ def main() -> None:
     save_file(export_state(state), str(args.out / "model.safetensors"), metadata={"format": "pt"})
     config = json.loads((args.model / "config.json").read_text())
     config["squeezechat"] = {
+        **config.get("squeezechat", {}),  # a sentiment branch (forked.py) stays described
         "neutral_below": args.neutral_band,
         "neutral_label": "neutral",
         "note": "binary head; a text is neutral when its top probability is below neutral_below",

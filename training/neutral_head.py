@@ -32,8 +32,7 @@ from transformers import BertTokenizerFast
 
 from common import encode, read_tsv, tweet_halves
 from evaluate import TWEET_LABELS, tweet_metrics
-from export import load_dequantised
-from quant_eval import load
+from forked import load_model
 
 MARGIN_SCALE = 10.0  # margins are up to ~10: scaled to the embedding's range for the regulariser
 GRID = np.round(np.arange(0.20, 0.80, 0.01), 2)
@@ -69,7 +68,7 @@ def head_arguments(description: str) -> argparse.Namespace:
 def load_folder(folder: Path):
     """(config.json's path, its contents, the model as transformers runs it, the tokenizer) of an exported folder."""
     config_path = folder / "config.json"
-    model = load(folder, load_dequantised(folder))
+    model = load_model(folder)
     tokenizer = BertTokenizerFast(str(folder / "vocab.txt"), do_lower_case=True)
     return config_path, json.loads(config_path.read_text()), model, tokenizer
 

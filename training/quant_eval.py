@@ -14,18 +14,12 @@ from pathlib import Path
 import numpy as np
 import torch
 from safetensors.torch import load_file
-from transformers import BertTokenizerFast, SqueezeBertConfig, SqueezeBertForSequenceClassification
+from transformers import BertTokenizerFast
 
 from common import encode, held_out_views, read_banking, read_tsv, sst2_split, tweet_halves
 from evaluate import TWEET_LABELS, banking_accuracy, softmax, tweet_metrics
 from export import load_dequantised
-
-
-def load(folder: Path, state: dict) -> SqueezeBertForSequenceClassification:
-    model = SqueezeBertForSequenceClassification(SqueezeBertConfig.from_pretrained(str(folder))).eval()
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    assert [m for m in missing if not m.endswith("position_ids")] == [] and unexpected == [], (missing, unexpected)
-    return model
+from forked import load_model
 
 
 def main() -> None:
@@ -49,7 +43,7 @@ def main() -> None:
     full = np.arange(len(held_out)) < len(sentences)
     report = {"neutral_band_tau": tau}
     for name, state in [("fp32", load_file(str(args.fp32 / "model.safetensors"))), ("int8", load_dequantised(args.int8))]:
-        model = load(args.fp32, state)
+        model = load_model(args.fp32, state)
         _, held_logits = encode(model, tokenizer, [s for s, _ in held_out])
         # Only the report half of TweetEval: the half that chose the band is not a measurement.
         _, tweet_logits = encode(model, tokenizer, [tweets[i][0] for i in report_rows])
