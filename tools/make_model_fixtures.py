@@ -9,7 +9,7 @@ masked-mean sentence embedding (raw and L2-normalised) and, for classifiers, the
 
 Forked models (a sentiment branch in config.json's "squeezechat" section) are saved as the plain
 SqueezeBertModel tensors plus `sentiment_branch.*`; their hidden states and mean embeddings are the
-ordinary layers', `pooled` and `logits` the branch's, all from the reference below.
+ordinary layers', `pooled` and `logits` the branch's, all from training/forked.py.
 
     python tools/make_model_fixtures.py Tests/SqueezeBERTTests/Fixtures/models
 
@@ -19,13 +19,16 @@ Parameters are perturbed away from transformers' tiny default initialisation (st
 import argparse
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 from transformers import (BertConfig, BertForSequenceClassification, BertModel, BertTokenizer,
                           SqueezeBertConfig, SqueezeBertForSequenceClassification, SqueezeBertModel)
-from transformers.models.squeezebert.modeling_squeezebert import SqueezeBertModule
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "training"))
+from forked import ForkedSqueezeBert, load_model  # noqa: E402  (the forked model's reference)
 
 SEED = 1234
 
@@ -101,92 +104,43 @@ def run_case(model, tokenizer, texts, encoder_of) -> dict:
     return {name: tensor.contiguous() for name, tensor in tensors.items()}
 
 
-GROUP_KEYS = {"q_groups", "k_groups", "v_groups", "post_attention_groups", "intermediate_groups", "output_groups"}
+class Forked:
+    """A tiny forked SqueezeBERT through training/forked.py, the engine's PyTorch reference:
+    `ForkedSqueezeBert` built, perturbed and saved as a folder, then loaded back with `load_model`,
+    whose forward gives the goldens."""
 
-
-class ForkedReference(torch.nn.Module):
-    """A forked SqueezeBERT built from transformers' own modules: the trunk's layers 0..<F shared,
-    layers F..<N continuing to the last hidden state, and N - F branch layers (`SqueezeBertModule`,
-    groups of their own) fed layer F-1's output, then the branch's pooler (dense + tanh on the first
-    token) and classifier."""
-
-    def __init__(self, config: SqueezeBertConfig, from_layer: int, branch_groups: dict):
-        super().__init__()
-        self.from_layer = from_layer
-        self.branch_groups = branch_groups
-        self.trunk = SqueezeBertModel(config)
-        branch_config = SqueezeBertConfig(**{**config.to_dict(), **branch_groups})
-        count = config.num_hidden_layers - from_layer
-        self.branch_layers = torch.nn.ModuleList(SqueezeBertModule(branch_config) for _ in range(count))
-        self.branch_pooler = torch.nn.Linear(config.hidden_size, config.hidden_size)
-        self.branch_classifier = torch.nn.Linear(config.hidden_size, config.num_labels)
-
-    def forward(self, input_ids, attention_mask):
-        """(hidden states of the ordinary path, embeddings first; pooled; logits)."""
-        mask = self.trunk.get_extended_attention_mask(attention_mask, input_ids.shape)
-        hidden = self.trunk.embeddings(input_ids=input_ids)
-        states = [hidden]
-        x = hidden.permute(0, 2, 1)  # the layers take (B, C, T)
-        for index, layer in enumerate(self.trunk.encoder.layers):
-            if index == self.from_layer:
-                fork = x
-            x = layer(x, mask, False)["feature_map"]
-            states.append(x.permute(0, 2, 1))
-        for layer in self.branch_layers:
-            fork = layer(fork, mask, False)["feature_map"]
-        first = fork.permute(0, 2, 1)[:, 0]
-        pooled = torch.tanh(self.branch_pooler(first))
-        return states, pooled, self.branch_classifier(pooled)
-
-    def used_parameters(self) -> int:
-        """Parameters the engine loads: the trunk's pooler, if stored, is not one of them."""
-        unused = sum(p.numel() for p in self.trunk.pooler.parameters())
-        return sum(p.numel() for p in self.parameters()) - unused
-
-    def save(self, folder: Path, keep_trunk_pooler: bool) -> None:
-        """The folder format: SqueezeBertModel's own files plus `sentiment_branch.*` tensors and the
-        branch's section in config.json."""
-        self.trunk.save_pretrained(folder, safe_serialization=True)
-        tensors = load_file(str(folder / "model.safetensors"))
-        if not keep_trunk_pooler:
-            tensors = {k: v for k, v in tensors.items() if not k.startswith("pooler.")}
-        for j, layer in enumerate(self.branch_layers):
-            for name, value in layer.state_dict().items():
-                tensors[f"sentiment_branch.encoder.layers.{j}.{name}"] = value
-        for part, module in (("pooler.dense", self.branch_pooler), ("classifier", self.branch_classifier)):
-            tensors[f"sentiment_branch.{part}.weight"] = module.weight.detach()
-            tensors[f"sentiment_branch.{part}.bias"] = module.bias.detach()
-        save_file({k: v.contiguous() for k, v in tensors.items()}, str(folder / "model.safetensors"),
+    def __init__(self, config: SqueezeBertConfig, folder: Path):
+        model = ForkedSqueezeBert(config)
+        perturb(model)
+        config.architectures = ["SqueezeBertModel"]
+        config.save_pretrained(str(folder))
+        save_file({k: v.contiguous() for k, v in model.folder_state().items()}, str(folder / "model.safetensors"),
                   metadata={"format": "pt"})
-        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        section = {"from_layer": self.from_layer,
-                   "note": "layers from_layer.. duplicated as sentiment_branch.*, fed layer from_layer-1's output; "
-                           "the logits come from the branch, the embeddings from the ordinary layers"}
-        if self.branch_groups:
-            section["groups"] = self.branch_groups
-        config["squeezechat"] = {"sentiment_branch": section}
-        (folder / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        self.model = load_model(folder)
+        # The engine never reads the trunk's pooler.
+        self.parameters = (sum(p.numel() for p in self.model.parameters())
+                           - sum(p.numel() for p in self.model.trunk.pooler.parameters()))
 
-
-def run_forked_case(model: ForkedReference, tokenizer, texts) -> dict:
-    batch = tokenizer(texts, padding=True, return_tensors="pt")
-    with torch.no_grad():
-        states, pooled, logits = model(batch["input_ids"], batch["attention_mask"])
-        # The ordinary path is exactly the plain trunk: what transformers users load.
-        plain = model.trunk(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
-    assert torch.equal(plain.last_hidden_state, states[-1])
-    tensors = {
-        "input_ids": batch["input_ids"].to(torch.float32),
-        "attention_mask": batch["attention_mask"].to(torch.float32),
-        "pooled": pooled,
-        "mean_embedding": masked_mean(states[-1], batch["attention_mask"]),
-        "logits": logits,
-        "probabilities": torch.softmax(logits, dim=-1),
-    }
-    tensors["mean_embedding_normalized"] = torch.nn.functional.normalize(tensors["mean_embedding"], p=2, dim=1)
-    for index, hidden in enumerate(states):
-        tensors[f"hidden_states.{index}"] = hidden
-    return {name: tensor.contiguous() for name, tensor in tensors.items()}
+    def run_case(self, tokenizer, texts) -> dict:
+        batch = tokenizer(texts, padding=True, return_tensors="pt")
+        with torch.no_grad():
+            last, pooled, logits = self.model(batch["input_ids"], batch["attention_mask"])
+            # The ordinary path is the plain trunk, as transformers users load it: every layer's output.
+            plain = self.model.trunk(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+                                     output_hidden_states=True)
+        assert torch.equal(plain.last_hidden_state, last)
+        tensors = {
+            "input_ids": batch["input_ids"].to(torch.float32),
+            "attention_mask": batch["attention_mask"].to(torch.float32),
+            "pooled": pooled,
+            "mean_embedding": masked_mean(last, batch["attention_mask"]),
+            "logits": logits,
+            "probabilities": torch.softmax(logits, dim=-1),
+        }
+        tensors["mean_embedding_normalized"] = torch.nn.functional.normalize(tensors["mean_embedding"], p=2, dim=1)
+        for index, hidden in enumerate(plain.hidden_states):
+            tensors[f"hidden_states.{index}"] = hidden
+        return {name: tensor.contiguous() for name, tensor in tensors.items()}
 
 
 def main() -> None:
@@ -228,15 +182,13 @@ def main() -> None:
             lambda m: m.bert),
     }
     forked = {
-        # Three layers, the last one duplicated (F = 2), the trunk's grouping; the trunk's own
-        # pooler stays in the file and must not be what `pooled` comes from.
-        "tiny-forked": (dict(num_hidden_layers=3), 2, {}, {0: "negative", 1: "positive"}, True),
+        # Three layers, the last one duplicated (F = 2), the trunk's grouping.
+        "tiny-forked": (2, {}, {0: "negative", 1: "positive"}),
         # Two branch layers (F = 1) cut differently from the trunk, intermediate into more groups
-        # than any trunk product; no trunk pooler.
+        # than any trunk product.
         "tiny-forked-regrouped": (
-            dict(num_hidden_layers=3), 1,
-            {"q_groups": 1, "k_groups": 2, "post_attention_groups": 2, "intermediate_groups": 8, "output_groups": 1},
-            labels, False),
+            1, {"q_groups": 1, "k_groups": 2, "post_attention_groups": 2, "intermediate_groups": 8, "output_groups": 1},
+            labels),
     }
     summary = {}
     for name, (model, encoder_of) in models.items():
@@ -252,22 +204,22 @@ def main() -> None:
             save_file(tensors, str(folder / f"reference-{case}.safetensors"))
         summary[name] = {"texts": {"batch": TEXTS_BATCH, "single": TEXT_SINGLE},
                          "parameters": sum(p.numel() for p in model.parameters())}
-    for name, (shape, from_layer, branch_groups, names, keep_pooler) in forked.items():
-        assert set(branch_groups) <= GROUP_KEYS
-        config = SqueezeBertConfig(**{**squeeze_common, **shape}, num_labels=len(names), id2label=names,
-                                   label2id={v: k for k, v in names.items()})
-        torch.manual_seed(SEED)
-        model = ForkedReference(config, from_layer, branch_groups)
-        perturb(model)
-        model.eval()
+    for name, (from_layer, branch_groups, names) in forked.items():
+        section = {"from_layer": from_layer,
+                   "note": "layers from_layer.. are duplicated: encoder.layers give the sentence embedding, "
+                           "sentiment_branch.encoder.layers with its pooler and classifier the logits"}
+        if branch_groups:
+            section["groups"] = branch_groups
+        config = SqueezeBertConfig(**{**squeeze_common, "num_hidden_layers": 3}, num_labels=len(names),
+                                   id2label=names, label2id={v: k for k, v in names.items()},
+                                   squeezechat={"sentiment_branch": section})
         folder = args.out / name
-        model.save(folder, keep_pooler)
+        fixture = Forked(config, folder)
         shutil.copy(vocab_path, folder / "vocab.txt")
         tokenizer = BertTokenizer(str(folder / "vocab.txt"), do_lower_case=True)
         for case, texts in (("batch", TEXTS_BATCH), ("single", TEXT_SINGLE)):
-            save_file(run_forked_case(model, tokenizer, texts), str(folder / f"reference-{case}.safetensors"))
-        summary[name] = {"texts": {"batch": TEXTS_BATCH, "single": TEXT_SINGLE},
-                         "parameters": model.used_parameters()}
+            save_file(fixture.run_case(tokenizer, texts), str(folder / f"reference-{case}.safetensors"))
+        summary[name] = {"texts": {"batch": TEXTS_BATCH, "single": TEXT_SINGLE}, "parameters": fixture.parameters}
     vocab_path.unlink()
     (args.out / "cases.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {len(models) + len(forked)} model folders to {args.out}")

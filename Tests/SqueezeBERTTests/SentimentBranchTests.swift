@@ -143,6 +143,17 @@ struct SentimentBranchTests {
                       "id2label")
     }
 
+    /// The trunk's own pooler is optional in a forked folder: nothing reads it.
+    @Test func theTrunkPoolerIsNotNeeded() throws {
+        let folder = try brokenCopy(dropping: "pooler.dense.weight")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let texts = ["I hate it.", "Hello, world! This movie was really good."]
+        let without = try EncoderModel.load(from: folder).encode(texts).output
+        let with = try EncoderModel.load(from: Fixtures.model("tiny-forked")).encode(texts).output
+        #expect(without.logits == with.logits && without.pooled == with.pooled)
+        #expect(without.lastHiddenState == with.lastHiddenState)
+    }
+
     /// The ordinary path is the plain model: without the section the same folder loads as a
     /// SqueezeBertModel (its own pooler, no classifier) and gives bit-identical hidden states,
     /// while the forked model's pooled output is the branch's, not the trunk pooler's.
