@@ -7,6 +7,10 @@ the embeddings output and every layer's output (the last of them is the last hid
 pooled output, the
 masked-mean sentence embedding (raw and L2-normalised) and, for classifiers, the logits.
 
+Forked models (a sentiment branch in config.json's "squeezechat" section) are saved as the plain
+SqueezeBertModel tensors plus `sentiment_branch.*`; their hidden states and mean embeddings are the
+ordinary layers', `pooled` and `logits` the branch's, all from training/forked.py.
+
     python tools/make_model_fixtures.py Tests/SqueezeBERTTests/Fixtures/models
 
 Parameters are perturbed away from transformers' tiny default initialisation (std 0.02, LayerNorm
@@ -15,12 +19,16 @@ Parameters are perturbed away from transformers' tiny default initialisation (st
 import argparse
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import torch
 from safetensors.torch import save_file
 from transformers import (BertConfig, BertForSequenceClassification, BertModel, BertTokenizer,
                           SqueezeBertConfig, SqueezeBertForSequenceClassification, SqueezeBertModel)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "training"))
+from forked import ForkedSqueezeBert, load_model  # noqa: E402  (the forked model's reference)
 
 SEED = 1234
 
@@ -96,6 +104,45 @@ def run_case(model, tokenizer, texts, encoder_of) -> dict:
     return {name: tensor.contiguous() for name, tensor in tensors.items()}
 
 
+class Forked:
+    """A tiny forked SqueezeBERT through training/forked.py, the engine's PyTorch reference:
+    `ForkedSqueezeBert` built, perturbed and saved as a folder, then loaded back with `load_model`,
+    whose forward gives the goldens."""
+
+    def __init__(self, config: SqueezeBertConfig, folder: Path):
+        model = ForkedSqueezeBert(config)
+        perturb(model)
+        config.architectures = ["SqueezeBertModel"]
+        config.save_pretrained(str(folder))
+        save_file({k: v.contiguous() for k, v in model.folder_state().items()}, str(folder / "model.safetensors"),
+                  metadata={"format": "pt"})
+        self.model = load_model(folder)
+        # The engine never reads the trunk's pooler.
+        self.parameters = (sum(p.numel() for p in self.model.parameters())
+                           - sum(p.numel() for p in self.model.trunk.pooler.parameters()))
+
+    def run_case(self, tokenizer, texts) -> dict:
+        batch = tokenizer(texts, padding=True, return_tensors="pt")
+        with torch.no_grad():
+            last, pooled, logits = self.model(batch["input_ids"], batch["attention_mask"])
+            # The ordinary path is the plain trunk, as transformers users load it: every layer's output.
+            plain = self.model.trunk(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+                                     output_hidden_states=True)
+        assert torch.equal(plain.last_hidden_state, last)
+        tensors = {
+            "input_ids": batch["input_ids"].to(torch.float32),
+            "attention_mask": batch["attention_mask"].to(torch.float32),
+            "pooled": pooled,
+            "mean_embedding": masked_mean(last, batch["attention_mask"]),
+            "logits": logits,
+            "probabilities": torch.softmax(logits, dim=-1),
+        }
+        tensors["mean_embedding_normalized"] = torch.nn.functional.normalize(tensors["mean_embedding"], p=2, dim=1)
+        for index, hidden in enumerate(plain.hidden_states):
+            tensors[f"hidden_states.{index}"] = hidden
+        return {name: tensor.contiguous() for name, tensor in tensors.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder for the model folders and reference tensors")
@@ -134,6 +181,15 @@ def main() -> None:
                 id2label={0: "negative", 1: "positive"}, label2id={"negative": 0, "positive": 1})),
             lambda m: m.bert),
     }
+    forked = {
+        # Three layers, the last one duplicated (F = 2), the trunk's grouping.
+        "tiny-forked": (2, {}, {0: "negative", 1: "positive"}),
+        # Two branch layers (F = 1) cut differently from the trunk, intermediate into more groups
+        # than any trunk product.
+        "tiny-forked-regrouped": (
+            1, {"q_groups": 1, "k_groups": 2, "post_attention_groups": 2, "intermediate_groups": 8, "output_groups": 1},
+            labels),
+    }
     summary = {}
     for name, (model, encoder_of) in models.items():
         torch.manual_seed(SEED)
@@ -148,9 +204,25 @@ def main() -> None:
             save_file(tensors, str(folder / f"reference-{case}.safetensors"))
         summary[name] = {"texts": {"batch": TEXTS_BATCH, "single": TEXT_SINGLE},
                          "parameters": sum(p.numel() for p in model.parameters())}
+    for name, (from_layer, branch_groups, names) in forked.items():
+        section = {"from_layer": from_layer,
+                   "note": "layers from_layer.. are duplicated: encoder.layers give the sentence embedding, "
+                           "sentiment_branch.encoder.layers with its pooler and classifier the logits"}
+        if branch_groups:
+            section["groups"] = branch_groups
+        config = SqueezeBertConfig(**{**squeeze_common, "num_hidden_layers": 3}, num_labels=len(names),
+                                   id2label=names, label2id={v: k for k, v in names.items()},
+                                   squeezechat={"sentiment_branch": section})
+        folder = args.out / name
+        fixture = Forked(config, folder)
+        shutil.copy(vocab_path, folder / "vocab.txt")
+        tokenizer = BertTokenizer(str(folder / "vocab.txt"), do_lower_case=True)
+        for case, texts in (("batch", TEXTS_BATCH), ("single", TEXT_SINGLE)):
+            save_file(fixture.run_case(tokenizer, texts), str(folder / f"reference-{case}.safetensors"))
+        summary[name] = {"texts": {"batch": TEXTS_BATCH, "single": TEXT_SINGLE}, "parameters": fixture.parameters}
     vocab_path.unlink()
     (args.out / "cases.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {len(models)} model folders to {args.out}")
+    print(f"wrote {len(models) + len(forked)} model folders to {args.out}")
 
 
 if __name__ == "__main__":

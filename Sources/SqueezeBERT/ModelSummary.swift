@@ -10,7 +10,8 @@ public struct ModelSummary: Sendable {
     public let folder: URL
     /// The encoder's shape, groups and labels, from `config.json`.
     public let config: EncoderConfig
-    /// Whether the checkpoint has `pooler.dense` (sentence-embedding checkpoints may not).
+    /// Whether the checkpoint has `pooler.dense` (sentence-embedding checkpoints may not); a
+    /// forked model's pooler is its sentiment branch's.
     public let hasPooler: Bool
     /// Whether the checkpoint has a classification head.
     public let hasClassifier: Bool
@@ -40,14 +41,16 @@ public struct ModelSummary: Sendable {
     }
 
     /// One encoder layer: six (grouped) projections with biases, two LayerNorms.
-    public var layerParameters: Int {
-        let C = config.hiddenSize, I = config.intermediateSize
-        let biases = 4 * C + I + C
-        return projectionWeightsPerLayer + biases + 2 * 2 * C
-    }
+    public var layerParameters: Int { parameters(of: config.groups) }
 
-    /// Every encoder layer.
-    public var encoderParameters: Int { config.layerCount * layerParameters }
+    /// One layer of the sentiment branch (its own groups); 0 for a plain model.
+    public var branchLayerParameters: Int { config.sentimentBranch.map { parameters(of: $0.groups) } ?? 0 }
+
+    /// The sentiment branch's layers (not its pooler and classifier); 0 for a plain model.
+    public var branchParameters: Int { config.branchLayerCount * branchLayerParameters }
+
+    /// Every encoder layer, the sentiment branch's included.
+    public var encoderParameters: Int { config.layerCount * layerParameters + branchParameters }
 
     /// Pooler (dense C -> C) when the checkpoint has one.
     public var poolerParameters: Int { hasPooler ? config.hiddenSize * config.hiddenSize + config.hiddenSize : 0 }
@@ -62,23 +65,47 @@ public struct ModelSummary: Sendable {
 
     // MARK: FLOPs
 
-    /// FLOPs per token of the six projections of every layer: 2 * K * N / G each (a multiply and
-    /// an add per kept weight). Independent of the sequence length.
-    public var projectionFlopsPerToken: Int { 2 * config.layerCount * projectionWeightsPerLayer }
+    /// FLOPs per token of the six projections of every layer (the sentiment branch's included):
+    /// 2 * K * N / G each (a multiply and an add per kept weight). Independent of the sequence length.
+    public var projectionFlopsPerToken: Int {
+        let branch = config.sentimentBranch.map { config.branchLayerCount * projectionWeights($0.groups) } ?? 0
+        return 2 * (config.layerCount * projectionWeights(config.groups) + branch)
+    }
 
-    /// FLOPs per token of attention at `tokens` tokens: per layer, Q K^T is 2 * T * C per query
-    /// token (T keys, head size C/H, H heads) and probabilities x V the same, so 4 * T * C.
+    /// FLOPs per token of attention at `tokens` tokens: per layer (the branch's included), Q K^T is
+    /// 2 * T * C per query token (T keys, head size C/H, H heads) and probabilities x V the same, so 4 * T * C.
     public func attentionFlopsPerToken(tokens T: Int) -> Int {
-        4 * config.layerCount * T * config.hiddenSize
+        4 * (config.layerCount + config.branchLayerCount) * T * config.hiddenSize
     }
 
     /// Projection and attention FLOPs per token at `tokens` tokens.
     public func flopsPerToken(tokens: Int) -> Int { projectionFlopsPerToken + attentionFlopsPerToken(tokens: tokens) }
 
+    /// The parameters of one layer cut into `groups`: projections, their biases, two LayerNorms.
+    private func parameters(of groups: EncoderConfig.Groups) -> Int {
+        let C = config.hiddenSize, I = config.intermediateSize
+        let biases = 4 * C + I + C
+        return projectionWeights(groups) + biases + 2 * 2 * C
+    }
+
     /// The weights of one layer's six projections, each K * N / G.
-    private var projectionWeightsPerLayer: Int {
-        let C = config.hiddenSize, I = config.intermediateSize, g = config.groups
+    private func projectionWeights(_ g: EncoderConfig.Groups) -> Int {
+        let C = config.hiddenSize, I = config.intermediateSize
         return C * C / g.query + C * C / g.key + C * C / g.value + C * C / g.postAttention
             + C * I / g.intermediate + I * C / g.output
+    }
+
+    // MARK: description
+
+    /// The sentiment branch in one line, for model descriptions; nil for a plain model. E.g.
+    /// "layers 4-5 duplicated from layer 4's input, groups 4/4/4/1/4/4 (q/k/v/post/int/out)".
+    public var sentimentBranchText: String? {
+        guard let branch = config.sentimentBranch else { return nil }
+        let g = branch.groups
+        let groups = [g.query, g.key, g.value, g.postAttention, g.intermediate, g.output].map(String.init)
+            .joined(separator: "/")
+        let last = config.layerCount - 1
+        let span = branch.fromLayer == last ? "layer \(last)" : "layers \(branch.fromLayer)-\(last)"
+        return "\(span) duplicated for the sentiment head, groups \(groups) (q/k/v/post/int/out)"
     }
 }

@@ -140,17 +140,22 @@ public func quickBench(engine: ChatEngine, turns: Int = 20, text: String = "hell
 }
 
 extension ModelSummary {
-    /// What `/model` says: architecture, groups, parameters, file size, head and folder.
+    /// What `/model` says: architecture, groups, sentiment branch (when forked), parameters, file
+    /// size, head and folder.
     public var report: String {
         let c = config, g = c.groups
-        return [
+        var lines = [
             "\(name): \(c.architecture.rawValue), \(c.layerCount) layers, hidden \(c.hiddenSize), \(c.headCount) heads, "
                 + "intermediate \(c.intermediateSize), max \(c.maxPositions) tokens, vocabulary \(c.vocabSize)",
             "groups: q \(g.query), k \(g.key), v \(g.value), post-attention \(g.postAttention), intermediate \(g.intermediate), output \(g.output)",
+        ]
+        if let branch = sentimentBranchText { lines.append("sentiment branch: " + branch) }
+        lines += [
             String(format: "parameters: %@, model.safetensors %.1f MB", groupedDigits(totalParameters), Double(fileBytes) / 1e6),
             "sentiment head: " + (hasClassifier ? c.labels.joined(separator: ", ") : "none"),
             "folder: \(folder.path)",
-        ].joined(separator: "\n")
+        ]
+        return lines.joined(separator: "\n")
     }
 }
 

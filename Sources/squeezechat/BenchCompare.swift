@@ -114,6 +114,9 @@ extension BenchComparison {
             "\(c.layerCount)L \(c.hiddenSize)C \(c.headCount)H \(c.intermediateSize)I"
         }
         add("shape", shape(ca.config), shape(cb.config))
+        if ca.config.sentimentBranch != nil || cb.config.sentimentBranch != nil {
+            add("sentiment branch", Self.branchText(ca.config), Self.branchText(cb.config))
+        }
         addCount("parameters", ca.totalParameters, cb.totalParameters)
         addCount("  embeddings", ca.embeddingParameters, cb.embeddingParameters)
         addCount("  layers", ca.encoderParameters, cb.encoderParameters)
@@ -154,9 +157,16 @@ extension BenchComparison {
     }
 
     /// "4/4/4/1/4/4": the groups of q, k, v, post-attention, intermediate and output.
-    static func groupsText(_ config: EncoderConfig) -> String {
-        let g = config.groups
-        return [g.query, g.key, g.value, g.postAttention, g.intermediate, g.output].map(String.init).joined(separator: "/")
+    static func groupsText(_ config: EncoderConfig) -> String { groupsText(config.groups) }
+
+    static func groupsText(_ g: EncoderConfig.Groups) -> String {
+        [g.query, g.key, g.value, g.postAttention, g.intermediate, g.output].map(String.init).joined(separator: "/")
+    }
+
+    /// "from 5, 1L 4/4/4/1/4/4": where the sentiment branch starts, its layers and groups; "none".
+    static func branchText(_ config: EncoderConfig) -> String {
+        guard let branch = config.sentimentBranch else { return "none" }
+        return "from \(branch.fromLayer), \(config.branchLayerCount)L \(groupsText(branch.groups))"
     }
 
     /// The comparison as the --json object.

@@ -4,10 +4,13 @@ import Testing
 
 /// Every tensor the encoder produces, against transformers' own on the committed tiny models
 /// (tools/make_model_fixtures.py): embeddings output, each layer, pooled output, mean-pooled
-/// embeddings and logits, for a padded batch of unequal lengths and a single sequence.
+/// embeddings and logits, for a padded batch of unequal lengths and a single sequence. The forked
+/// models' hidden states and embeddings are the ordinary layers', their pooled output and logits
+/// the sentiment branch's.
 struct EncoderParityTests {
     static let tolerance: Float = 1e-4
-    static let models = ["tiny-squeezebert", "tiny-squeezebert-classifier", "tiny-bert", "tiny-bert-classifier"]
+    static let models = ["tiny-squeezebert", "tiny-squeezebert-classifier", "tiny-bert", "tiny-bert-classifier",
+                         "tiny-forked", "tiny-forked-regrouped"]
 
     @Test(arguments: models, ["batch", "single"])
     func matchesReference(model name: String, inputs: String) throws {

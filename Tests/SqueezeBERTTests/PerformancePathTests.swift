@@ -6,7 +6,8 @@ import Testing
 /// The speed machinery must not change results: threads, reused workspaces, concurrent callers
 /// and the micro-kernel's edge cases (row and column remainders); int8 weights stay close.
 struct PerformancePathTests {
-    static let models = ["tiny-squeezebert", "tiny-squeezebert-classifier", "tiny-bert", "tiny-bert-classifier"]
+    static let models = ["tiny-squeezebert", "tiny-squeezebert-classifier", "tiny-bert", "tiny-bert-classifier",
+                         "tiny-forked", "tiny-forked-regrouped"]
     static let texts = ["Hello, world! This movie was really good.", "I hate it.",
                         "Why can't I transfer money from my account to my card? It was declined again and again."]
 

@@ -51,7 +51,7 @@ import Testing
         return (folders[0], folders[1])
     }
 
-    @Test(arguments: ["tiny-squeezebert-classifier", "tiny-bert-classifier"])
+    @Test(arguments: ["tiny-squeezebert-classifier", "tiny-bert-classifier", "tiny-forked-regrouped"])
     func int8CheckpointRunsOnItsStoredValues(model name: String) throws {
         let root = try Fixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: root) }

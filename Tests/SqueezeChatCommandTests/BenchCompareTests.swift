@@ -136,6 +136,33 @@ struct BenchCompareTests {
         #expect(run.stdout.contains("FLOPs per token: 2*K*N/G"))
     }
 
+    @Test("a forked model: its branch is a row of the table and an object in the JSON, its layers counted")
+    func sentimentBranch() throws {
+        let plain = Self.models.appendingPathComponent("tiny-squeezebert")
+        let forked = Self.models.appendingPathComponent("tiny-forked-regrouped")
+        let run = try squeezechat(["bench", "--compare", plain.path, forked.path, "--seq", "8", "--min-time", "0.01"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let row = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("sentiment branch") })
+        #expect(row.split(separator: " ", omittingEmptySubsequences: true).suffix(5)
+                == ["none", "from", "1,", "2L", "1/2/4/2/8/1"])
+        let parameters = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("parameters") })
+        #expect(parameters.contains(Self.grouped(try Self.fixtureParameters("tiny-forked-regrouped"))))
+
+        let json = try object(squeezechat(["bench", "--compare", plain.path, forked.path, "--seq", "8",
+                                           "--min-time", "0.01", "--json"]))
+        let a = try #require(json["a"] as? [String: Any]), b = try #require(json["b"] as? [String: Any])
+        #expect(a["sentiment_branch"] == nil)
+        let branch = try #require(b["sentiment_branch"] as? [String: Any])
+        #expect(branch["from_layer"] as? Int == 1 && branch["layers"] as? Int == 2)
+        #expect((branch["groups"] as? [String: Int])?["intermediate"] == 8)
+        let layer = 64 * 64 + 64 * 64 / 2 + 64 * 64 / 4 + 64 * 64 / 2 + 64 * 256 / 8 + 256 * 64 + 5 * 64 + 256 + 4 * 64
+        #expect(branch["parameters"] as? Int == 2 * layer)
+        #expect((b["parameters"] as? [String: Int])?["total"] == (try Self.fixtureParameters("tiny-forked-regrouped")))
+        // The plain table has no such row.
+        let both = try squeezechat(["bench", "--compare", plain.path, plain.path, "--seq", "8", "--min-time", "0.01"])
+        #expect(!both.stdout.contains("sentiment branch"))
+    }
+
     static func grouped(_ value: Int) -> String {
         let formatter = NumberFormatter()
         formatter.numberStyle = .decimal

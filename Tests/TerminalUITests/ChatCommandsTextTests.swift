@@ -1,3 +1,5 @@
+import Foundation
+import SqueezeBERT
 import Testing
 import TextAnalysis
 import TerminalUI
@@ -10,6 +12,18 @@ struct ChatCommandsTextTests {
         let listed = SlashCommand.commandsHelp.split(separator: "\n").map { String($0.prefix(while: { $0 != " " })) }
         #expect(listed == ["/help", "/tag", "/why", "/bench", "/model", "/intents", "/clear", "/save", "/quit"])
         for command in listed { #expect(SlashCommand.parse(command) != .unknown(command), "\(command)") }
+    }
+
+    @Test("/model names a forked model's sentiment branch, right under the groups; a plain model has no such line")
+    func modelReport() throws {
+        let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../SqueezeBERTTests/Fixtures/models").standardizedFileURL
+        let forked = ModelSummary(try EncoderModel.load(from: models.appendingPathComponent("tiny-forked"))).report
+        let lines = forked.split(separator: "\n")
+        #expect(lines[1].hasPrefix("groups: ") && lines[2] == "sentiment branch: layer 2 duplicated for the sentiment head, "
+                + "groups 4/4/4/1/4/4 (q/k/v/post/int/out)")
+        let plain = ModelSummary(try EncoderModel.load(from: models.appendingPathComponent("tiny-squeezebert"))).report
+        #expect(!plain.contains("sentiment branch") && plain.split(separator: "\n")[2].hasPrefix("parameters: "))
     }
 
     @Test("digits are grouped in threes from the right")

@@ -6,8 +6,14 @@
 /// branches on the architecture itself.
 struct CheckpointLayout {
     let architecture: EncoderConfig.Architecture
-    /// "" for a bare encoder, "transformer." (SqueezeBERT) or "bert." (BERT) under a task head.
-    let prefix: String
+    /// "" for a bare encoder, "transformer." (SqueezeBERT) or "bert." (BERT) under a task head,
+    /// "sentiment_branch." for the branch of a forked model.
+    var prefix: String
+    /// Where the classifier sits: beside the encoder ("") or inside the sentiment branch.
+    var headPrefix = ""
+
+    /// The key prefix of a forked model's sentiment branch: its layers, pooler and classifier.
+    static let branchPrefix = "sentiment_branch."
 
     /// Names of a convolution's (or Linear layer's) weight and bias.
     struct Projection {
@@ -39,13 +45,22 @@ struct CheckpointLayout {
         prefix = found
     }
 
+    /// The sentiment branch's names: the same per-layer names under `branchPrefix` (branch layer j
+    /// copies trunk layer fromLayer + j), plus its own pooler and classifier.
+    var sentimentBranch: CheckpointLayout {
+        var branch = self
+        branch.prefix = Self.branchPrefix
+        branch.headPrefix = Self.branchPrefix
+        return branch
+    }
+
     var wordEmbeddings: String { prefix + "embeddings.word_embeddings.weight" }
     var positionEmbeddings: String { prefix + "embeddings.position_embeddings.weight" }
     var tokenTypeEmbeddings: String { prefix + "embeddings.token_type_embeddings.weight" }
     var embeddingsNorm: Norm { norm(prefix + "embeddings.LayerNorm") }
     var pooler: Projection { projection(prefix + "pooler.dense") }
     /// The sequence-classification head sits beside the encoder, outside the prefix.
-    var classifier: Projection { projection("classifier") }
+    var classifier: Projection { projection(headPrefix + "classifier") }
 
     func layer(_ index: Int) -> Layer {
         switch architecture {

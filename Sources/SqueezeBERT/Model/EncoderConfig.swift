@@ -33,6 +33,17 @@ public struct EncoderConfig: Sendable, Equatable {
         public var largest: Int { max(query, key, value, postAttention, intermediate, output) }
     }
 
+    /// A second copy of the top layers that ends in the classifier (`"squeezechat":
+    /// {"sentiment_branch": ...}`): layers 0..<fromLayer are shared, layers fromLayer..<N continue
+    /// to the last hidden state (the sentence embedding), and the branch's N - fromLayer layers,
+    /// fed the same layer fromLayer - 1 output, end in its own pooler and classifier (the logits).
+    public struct SentimentBranch: Sendable, Equatable {
+        /// The first trunk layer the branch duplicates, in 1..<N.
+        public var fromLayer: Int
+        /// Group counts of the branch's layers: the trunk's wherever the section leaves one out.
+        public var groups: Groups
+    }
+
     public var architecture: Architecture
     public var vocabSize: Int
     public var hiddenSize: Int
@@ -52,11 +63,17 @@ public struct EncoderConfig: Sendable, Equatable {
     public var labels: [String]
     public var padTokenId: Int
     /// The file's `"squeezechat"` section, decoded but not typed: settings for the layers above the
-    /// engine (TextAnalysis reads its sentiment heads there). Nil when the file has none.
+    /// engine (TextAnalysis reads its sentiment heads there). Nil when the file has none. Its
+    /// `sentiment_branch`, the one entry the engine runs on, is typed in `sentimentBranch`.
     public var squeezechat: JSONValue?
+    /// The sentiment branch, typed from the `"squeezechat"` section; nil for a plain model.
+    public var sentimentBranch: SentimentBranch? = nil
 
     /// Size of one attention head.
     public var headSize: Int { hiddenSize / headCount }
+
+    /// Layers of the sentiment branch (N - fromLayer); 0 for a plain model.
+    public var branchLayerCount: Int { sentimentBranch.map { layerCount - $0.fromLayer } ?? 0 }
 }
 
 extension EncoderConfig {
@@ -176,20 +193,11 @@ private struct ConfigReader {
                 intermediate: try positive("intermediate_groups", default: 4),
                 output: try positive("output_groups", default: 4))
         }
-        // Each grouped convolution needs both channel counts divisible by its group count.
-        let convolutions: [(String, Int, Int, Int)] = [
-            ("q_groups", groups.query, hidden, hidden), ("k_groups", groups.key, hidden, hidden),
-            ("v_groups", groups.value, hidden, hidden), ("post_attention_groups", groups.postAttention, hidden, hidden),
-            ("intermediate_groups", groups.intermediate, hidden, intermediate),
-            ("output_groups", groups.output, intermediate, hidden),
-        ]
-        for (key, count, input, output) in convolutions where input % count != 0 || output % count != 0 {
-            throw fail("\(key) \(count) does not divide the channel counts \(input) -> \(output)")
-        }
+        try checkDivides(groups, hidden: hidden, intermediate: intermediate)
 
         let eps = try float("layer_norm_eps", default: 1e-12)
         let labels = try labels()
-        return EncoderConfig(
+        var config = EncoderConfig(
             architecture: architecture,
             vocabSize: try positive("vocab_size"),
             hiddenSize: hidden,
@@ -205,5 +213,67 @@ private struct ConfigReader {
             labels: labels,
             padTokenId: try int("pad_token_id", default: 0),
             squeezechat: value("squeezechat"))
+        config.sentimentBranch = try sentimentBranch(
+            layers: config.layerCount, trunk: groups, architecture: architecture, hidden: hidden,
+            intermediate: intermediate, labels: labels)
+        return config
+    }
+
+    /// Each grouped convolution needs both channel counts divisible by its group count; `section`
+    /// prefixes the key in the message (the branch's groups).
+    func checkDivides(_ groups: EncoderConfig.Groups, hidden: Int, intermediate: Int, section: String = "") throws {
+        let convolutions: [(String, Int, Int, Int)] = [
+            ("q_groups", groups.query, hidden, hidden), ("k_groups", groups.key, hidden, hidden),
+            ("v_groups", groups.value, hidden, hidden), ("post_attention_groups", groups.postAttention, hidden, hidden),
+            ("intermediate_groups", groups.intermediate, hidden, intermediate),
+            ("output_groups", groups.output, intermediate, hidden),
+        ]
+        for (key, count, input, output) in convolutions where input % count != 0 || output % count != 0 {
+            throw fail("\(section)\(key) \(count) does not divide the channel counts \(input) -> \(output)")
+        }
+    }
+
+    /// `"squeezechat": {"sentiment_branch": {"from_layer": F, "groups": {...}}}`, typed; nil when
+    /// absent. The rest of the section stays untyped for the layers above the engine.
+    func sentimentBranch(
+        layers: Int, trunk: EncoderConfig.Groups, architecture: EncoderConfig.Architecture, hidden: Int,
+        intermediate: Int, labels: [String]
+    ) throws -> EncoderConfig.SentimentBranch? {
+        guard let raw = value("squeezechat")?.object?["sentiment_branch"], raw != .null else { return nil }
+        let name = "squeezechat.sentiment_branch"
+        guard let section = raw.object else { throw fail("\"\(name)\" must be an object") }
+        guard let rawFrom = section["from_layer"], rawFrom != .null else {
+            throw fail("\"\(name)\" has no \"from_layer\"")
+        }
+        guard case .integer(let from) = rawFrom else { throw fail("\"\(name).from_layer\" must be an integer") }
+        guard from >= 1 && from < layers else {
+            throw fail("\"\(name).from_layer\" must be in 1..<\(layers) (num_hidden_layers), got \(from)")
+        }
+        guard !labels.isEmpty else { throw fail("has a \"\(name)\" (a classifier) but no \"id2label\"") }
+        var groups = trunk
+        if let rawGroups = section["groups"], rawGroups != .null {
+            guard let table = rawGroups.object else { throw fail("\"\(name).groups\" must be an object") }
+            guard architecture == .squeezebert else {
+                throw fail("\"\(name).groups\" needs model_type \"squeezebert\" (BERT layers are dense)")
+            }
+            let fields: [(String, WritableKeyPath<EncoderConfig.Groups, Int>)] = [
+                ("q_groups", \.query), ("k_groups", \.key), ("v_groups", \.value),
+                ("post_attention_groups", \.postAttention), ("intermediate_groups", \.intermediate),
+                ("output_groups", \.output),
+            ]
+            // A misspelt key would silently keep the trunk's count.
+            if let unknown = table.keys.sorted().first(where: { key in !fields.contains { $0.0 == key } }) {
+                throw fail("\"\(name).groups\" has an unknown key \"\(unknown)\"")
+            }
+            for (key, path) in fields {
+                guard let value = table[key], value != .null else { continue }
+                guard case .integer(let count) = value, count > 0 else {
+                    throw fail("\"\(name).groups.\(key)\" must be a positive integer")
+                }
+                groups[keyPath: path] = count
+            }
+            try checkDivides(groups, hidden: hidden, intermediate: intermediate, section: "\(name).groups.")
+        }
+        return EncoderConfig.SentimentBranch(fromLayer: from, groups: groups)
     }
 }

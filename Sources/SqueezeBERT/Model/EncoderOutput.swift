@@ -7,13 +7,14 @@ public struct EncoderOutput: Sendable {
     public let hiddenSize: Int
     /// Real (unpadded) tokens per sequence.
     public let lengths: [Int]
-    /// (B, T, C): the last layer's output.
+    /// (B, T, C): the last layer's output (a forked model's ordinary layers, never its branch).
     public let lastHiddenState: [Float]
     /// When requested: the embeddings output, then each layer's output, each (B, T, C).
     public let hiddenStates: [[Float]]
-    /// (B, C): dense + tanh on the first token; nil without a pooler.
+    /// (B, C): dense + tanh on the first token; nil without a pooler. A forked model's is its
+    /// sentiment branch's, on the branch's output.
     public let pooled: [Float]?
-    /// (B, L): classification logits; nil without a classifier head.
+    /// (B, L): classification logits; nil without a classifier head (a forked model's: the branch's).
     public let logits: [Float]?
     /// Names of the L classes, in logit order.
     public let labels: [String]

@@ -8,6 +8,10 @@ import SqueezeBERTMatmul
 /// It is deliberately not a general graph runtime: one architecture, read straight from a
 /// checkpoint, with every numeric step delegated to `Kernels`. BERT-family checkpoints load into the
 /// same type with every group count 1.
+///
+/// A forked model (`EncoderConfig.sentimentBranch`) runs the shared layers once, then both tops:
+/// the ordinary layers give the last hidden state (the sentence embedding), the branch's layers,
+/// pooler and classifier give `pooled` and the logits.
 public final class SqueezeBertEncoder: Sendable {
     public let config: EncoderConfig
     /// How the projection weights are stored.
@@ -18,9 +22,13 @@ public final class SqueezeBertEncoder: Sendable {
     public let threads: Int
     let embeddings: Embeddings
     let layers: [EncoderLayer]
-    /// `pooler.dense`: absent in some sentence-embedding checkpoints.
+    /// The sentiment branch's layers (`sentiment_branch.encoder.layers.*`), fed layer F - 1's
+    /// output; empty for a plain model.
+    let branch: [EncoderLayer]
+    /// `pooler.dense`: absent in some sentence-embedding checkpoints. A forked model's is the
+    /// branch's (`sentiment_branch.pooler.dense`); the trunk's, if stored, is not loaded.
     let pooler: PointwiseConvolution?
-    /// `classifier`: present only in sequence-classification checkpoints.
+    /// `classifier`: present only in sequence-classification checkpoints (a forked model's is the branch's).
     let classifier: PointwiseConvolution?
     /// Warm worker threads, used by one forward pass at a time (`poolLock`).
     let pool: ComputePool
@@ -55,24 +63,42 @@ public final class SqueezeBertEncoder: Sendable {
             try EncoderLayer(index: $0, config: config, layout: layout, weights: weights, precision: precision,
                              instructionSet: instructionSet)
         }
+        // The branch's layers are the trunk's code under other names, with their own groups.
+        let top: CheckpointLayout
+        if let fork = config.sentimentBranch {
+            var branchConfig = config
+            branchConfig.groups = fork.groups
+            top = layout.sentimentBranch
+            branch = try (0..<config.branchLayerCount).map {
+                try EncoderLayer(index: $0, config: branchConfig, layout: top, weights: weights, precision: precision,
+                                 instructionSet: instructionSet)
+            }
+            // A forked model exists for its logits: the branch's head is required.
+            for name in [top.pooler.weight, top.classifier.weight] where !weights.contains(name) {
+                throw ModelLoadError(.missingTensor, file: weights.path, "missing tensor \"\(name)\" (the sentiment branch's head)")
+            }
+        } else {
+            top = layout
+            branch = []
+        }
         pool = ComputePool(threads: self.threads)
-        workspaces = WorkspacePool(config: config, quantizedRowBytes: layers.map(\.quantizedRowBytes).max() ?? 0,
+        workspaces = WorkspacePool(config: config, quantizedRowBytes: (layers + branch).map(\.quantizedRowBytes).max() ?? 0,
                                    maxTokens: max(1, min(maxTokens, config.maxPositions)))
         let C = config.hiddenSize
-        pooler = weights.contains(layout.pooler.weight)
-            ? try PointwiseConvolution(layout.pooler, inputs: C, outputs: C, groups: 1,
+        pooler = weights.contains(top.pooler.weight)
+            ? try PointwiseConvolution(top.pooler, inputs: C, outputs: C, groups: 1,
                                        layout: CheckpointLayout.dense, weights: weights, instructionSet: instructionSet)
             : nil
-        if weights.contains(layout.classifier.weight) {
+        if weights.contains(top.classifier.weight) {
             guard pooler != nil else {
                 throw ModelLoadError(.missingTensor, file: weights.path,
-                                     "missing tensor \"\(layout.pooler.weight)\" (the classifier reads the pooled output)")
+                                     "missing tensor \"\(top.pooler.weight)\" (the classifier reads the pooled output)")
             }
             guard !config.labels.isEmpty else {
                 throw ModelLoadError(.invalidConfig, file: weights.path,
                                      "has a classifier but its config.json has no \"id2label\"")
             }
-            classifier = try PointwiseConvolution(layout.classifier, inputs: C, outputs: config.labels.count,
+            classifier = try PointwiseConvolution(top.classifier, inputs: C, outputs: config.labels.count,
                                                   groups: 1, layout: CheckpointLayout.dense, weights: weights,
                                                   instructionSet: instructionSet)
         } else {
@@ -83,14 +109,20 @@ public final class SqueezeBertEncoder: Sendable {
     /// Whether the checkpoint has a sequence-classification head (then `logits` are computed).
     public var hasClassifier: Bool { classifier != nil }
 
+    /// Whether the model is forked: its logits come from the sentiment branch.
+    public var hasSentimentBranch: Bool { !branch.isEmpty }
+
     /// Runs the encoder on a right-padded batch, as `SqueezeBertModel.forward` (plus the
     /// classifier of `SqueezeBertForSequenceClassification`): embeddings, each layer in turn, pooler.
+    /// A forked model copies the running state before layer F, finishes the ordinary layers (the
+    /// last hidden state), then runs the branch's layers, pooler and classifier on the copy.
     ///
     /// - Parameters:
     ///   - ids: (B, T) token ids, row-major; positions at or past `lengths[b]` are padding.
     ///   - tokenTypes: (B, T) segment ids, or nil for all zeros.
     ///   - lengths: real tokens per sequence, each in 1...T.
-    ///   - keepHiddenStates: also return the embeddings output and every layer's output.
+    ///   - keepHiddenStates: also return the embeddings output and every layer's output (the
+    ///     ordinary layers' of a forked model: the branch's are not kept).
     public func forward(
         ids: [Int32], tokenTypes: [Int32]? = nil, lengths: [Int], sequenceLength T: Int,
         keepHiddenStates: Bool = false, threads: Int? = nil
@@ -116,9 +148,18 @@ public final class SqueezeBertEncoder: Sendable {
         var hiddenStates: [[Float]] = []
         func keep() { if keepHiddenStates { hiddenStates.append(Array(UnsafeBufferPointer(start: x, count: M * C))) } }
         keep()
-        for layer in layers {
+        let fork = config.sentimentBranch?.fromLayer
+        for (index, layer) in layers.enumerated() {
+            // branch (M, C) = layer F - 1's output, the branch's input
+            if index == fork { work.branch.update(from: x, count: M * C) }
             layer.forward(x, work, batch, regions)
             keep()
+        }
+        // top (M, C): what the pooler reads, the branch's output in a forked model
+        var top = x
+        if !branch.isEmpty {
+            top = work.branch
+            for layer in branch { layer.forward(top, work, batch, regions) }
         }
 
         var pooled: [Float]? = nil
@@ -126,7 +167,7 @@ public final class SqueezeBertEncoder: Sendable {
         if let pooler {
             // first (B, C): each sequence's first token ([CLS]); pooled (B, C) = tanh(dense(first))
             let first = work.q, pooledRows = work.k
-            for b in 0..<B { (first + b * C).update(from: x + b * T * C, count: C) }
+            for b in 0..<B { (first + b * C).update(from: top + b * T * C, count: C) }
             pooler(pooledRows, first, rows: B)
             Kernels.tanhInPlace(pooledRows, count: B * C)
             pooled = Array(UnsafeBufferPointer(start: pooledRows, count: B * C))
@@ -175,6 +216,7 @@ extension CheckpointLayout {
     private init(denseHeads: Void) {
         architecture = .bert
         prefix = ""
+        headPrefix = ""
     }
 }
 
@@ -183,8 +225,9 @@ extension CheckpointLayout {
 final class Workspace {
     /// x (M, C) the running hidden state; y (M, C) the post-attention state; q, k, v, context (M, C)
     /// attention's; inner (M, I) the intermediate activation; scores: attention scratch, one
-    /// `Kernels.attentionScratch` block per (sequence, head).
-    private(set) var x, y, q, k, v, context, inner, scores: UnsafeMutablePointer<Float>
+    /// `Kernels.attentionScratch` block per (sequence, head); branch (M, C) the sentiment branch's
+    /// running state, allocated only for a forked model.
+    private(set) var x, y, q, k, v, context, inner, scores, branch: UnsafeMutablePointer<Float>
     /// (M): token-type ids.
     private(set) var types: UnsafeMutablePointer<Int32>
     /// (M, quantizedRowBytes): a product's input rows quantised for the integer kernels, with
@@ -196,10 +239,15 @@ final class Workspace {
     let channels, intermediate, heads, quantizedRowBytes: Int
     /// The most groups of any product: the scales and zero points per row.
     let quantizedGroups: Int
+    /// Whether `branch` is sized with the others (a forked model).
+    let forked: Bool
 
-    init(channels C: Int, intermediate I: Int, heads NH: Int, quantizedRowBytes: Int, quantizedGroups: Int) {
+    init(channels C: Int, intermediate I: Int, heads NH: Int, quantizedRowBytes: Int, quantizedGroups: Int,
+         forked: Bool) {
         (channels, intermediate, heads, self.quantizedRowBytes) = (C, I, NH, quantizedRowBytes)
         self.quantizedGroups = quantizedGroups
+        self.forked = forked
+        branch = .allocate(capacity: 1)
         x = .allocate(capacity: 1); y = .allocate(capacity: 1); q = .allocate(capacity: 1)
         k = .allocate(capacity: 1); v = .allocate(capacity: 1); context = .allocate(capacity: 1)
         inner = .allocate(capacity: 1); scores = .allocate(capacity: 1); types = .allocate(capacity: 1)
@@ -222,8 +270,9 @@ final class Workspace {
                 pointer.initialize(repeating: 0, count: count)
                 return pointer
             }
-            for pointer in [x, y, q, k, v, context, inner, rowScales] { pointer.deallocate() }
+            for pointer in [x, y, q, k, v, context, inner, rowScales, branch] { pointer.deallocate() }
             types.deallocate(); quantized.deallocate(); rowZeros.deallocate()
+            branch = forked ? buffer(M * C) : .allocate(capacity: 1)
             x = buffer(M * C); y = buffer(M * C); q = buffer(M * C); k = buffer(M * C); v = buffer(M * C)
             context = buffer(M * C); inner = buffer(M * intermediate)
             types = .allocate(capacity: M)
@@ -244,7 +293,7 @@ final class Workspace {
     }
 
     deinit {
-        for pointer in [x, y, q, k, v, context, inner, scores, rowScales] { pointer.deallocate() }
+        for pointer in [x, y, q, k, v, context, inner, scores, rowScales, branch] { pointer.deallocate() }
         types.deallocate(); quantized.deallocate(); rowZeros.deallocate()
     }
 }
@@ -266,8 +315,11 @@ final class WorkspacePool: @unchecked Sendable {
     }
 
     private func make() -> Workspace {
-        Workspace(channels: config.hiddenSize, intermediate: config.intermediateSize, heads: config.headCount,
-                  quantizedRowBytes: quantizedRowBytes, quantizedGroups: config.groups.largest)
+        // A branch cut differently from the trunk may quantise rows into more groups.
+        let groups = max(config.groups.largest, config.sentimentBranch?.groups.largest ?? 0)
+        return Workspace(channels: config.hiddenSize, intermediate: config.intermediateSize, heads: config.headCount,
+                         quantizedRowBytes: quantizedRowBytes, quantizedGroups: groups,
+                         forked: config.sentimentBranch != nil)
     }
 
     /// A workspace large enough for a (B, T) batch, for the caller's exclusive use until `give`.

@@ -273,6 +273,8 @@ struct ComparisonRecord: Encodable {
         let heads: Int
         let intermediate: Int
         let groups: Groups
+        /// Present only for a forked model (nil is left out of the JSON).
+        let sentimentBranch: Branch?
         let parameters: Parameters
         let fileBytes: Int
         let precision: String
@@ -290,6 +292,13 @@ struct ComparisonRecord: Encodable {
             intermediate = c.intermediateSize
             groups = Groups(q: g.query, k: g.key, v: g.value, postAttention: g.postAttention,
                             intermediate: g.intermediate, output: g.output)
+            sentimentBranch = c.sentimentBranch.map { branch in
+                let g = branch.groups
+                return Branch(fromLayer: branch.fromLayer, layers: c.branchLayerCount,
+                              groups: Groups(q: g.query, k: g.key, v: g.value, postAttention: g.postAttention,
+                                             intermediate: g.intermediate, output: g.output),
+                              parameters: s.branchParameters)
+            }
             parameters = Parameters(total: s.totalParameters, embeddings: s.embeddingParameters,
                                     layers: s.encoderParameters, pooler: s.poolerParameters,
                                     classifier: s.classifierParameters)
@@ -303,6 +312,14 @@ struct ComparisonRecord: Encodable {
 
     struct Groups: Encodable {
         let q, k, v, postAttention, intermediate, output: Int
+    }
+
+    /// A forked model's sentiment branch: its first trunk layer, layer count, groups and the
+    /// parameters of its layers (counted in `parameters.layers` too).
+    struct Branch: Encodable {
+        let fromLayer, layers: Int
+        let groups: Groups
+        let parameters: Int
     }
 
     struct Parameters: Encodable {
