@@ -84,7 +84,8 @@ class ForkedSqueezeBert(torch.nn.Module):
         trunk = {key: value for key, value in state.items() if not key.startswith(BRANCH)}
         branch = {key[len(BRANCH):]: value for key, value in state.items() if key.startswith(BRANCH)}
         missing, unexpected = self.trunk.load_state_dict(trunk, strict=False)
-        if [k for k in missing if not k.endswith("position_ids")] or unexpected:
+        # The trunk's own pooler is optional: the branch's gives the pooled output.
+        if [k for k in missing if not k.endswith("position_ids") and not k.startswith("pooler.")] or unexpected:
             raise ValueError(f"trunk tensors missing {missing} or unexpected {unexpected}")
         self.sentiment_branch.load_state_dict(branch, strict=True)
 
