@@ -119,6 +119,41 @@ struct PerformancePathTests {
         }
     }
 
+    /// The sentiment branch's last layer computes only the first tokens the pooler reads: the same
+    /// pooled output and logits as running it over every token, on each instruction set, for a
+    /// padded batch of unequal lengths (one of a single token), one sequence, and a batch of
+    /// one-token sequences (nothing to move to the front).
+    @Test(arguments: ["tiny-forked", "tiny-forked-regrouped"], [Precision.fp32, .int8])
+    func branchFirstTokensMatchTheFullLastLayer(model name: String, precision: Precision) throws {
+        for set in Self.instructionSets {
+            let model = try EncoderModel.load(from: Fixtures.model(name), precision: precision, threads: 2,
+                                              instructionSet: set)
+            let batch = model.tokenizer.encodeBatch(Self.texts + ["Fine."])
+            let T = batch.sequenceLength
+            var lengths = batch.lengths
+            lengths[1] = 1
+            let cases: [(ids: [Int32], lengths: [Int], T: Int)] = [
+                (batch.ids, lengths, T),
+                (Array(batch.ids[0..<T]), [batch.lengths[0]], T),
+                (stride(from: 0, to: batch.ids.count, by: T).map { batch.ids[$0] }, batch.lengths.map { _ in 1 }, 1),
+            ]
+            for (ids, lengths, T) in cases {
+                for threads in [1, 2] {
+                    func run(_ firstTokensOnly: Bool) -> EncoderOutput {
+                        model.encoder.forward(ids: ids, tokenTypes: nil, lengths: lengths, sequenceLength: T,
+                                              keepHiddenStates: false, threads: threads,
+                                              branchFirstTokensOnly: firstTokensOnly)
+                    }
+                    let first = run(true), full = run(false)
+                    let label = "\(name) \(precision) \(set) lengths \(lengths) threads \(threads)"
+                    #expect(WorstDifference(try #require(first.logits), try #require(full.logits)).value <= 1e-5, "\(label)")
+                    #expect(WorstDifference(try #require(first.pooled), try #require(full.pooled)).value <= 1e-5, "\(label)")
+                    #expect(first.lastHiddenState == full.lastHiddenState, "\(label)")
+                }
+            }
+        }
+    }
+
     /// Every length class of the dot product's loops (32-wide blocks, 8-wide tail, scalar tail).
     @Test(arguments: [0, 1, 7, 8, 31, 32, 33, 77, 384])
     func dotAndMatrixVectorMatchNaiveSums(count: Int) {

@@ -419,3 +419,36 @@ extension Kernels {
         }
     }
 }
+
+extension Kernels {
+    /// Attention for one query per (sequence, head): each sequence's first token against its real
+    /// keys, scaled, masked and normalised as `attention` does. q and out are (B, C), one row per
+    /// sequence; k and v are (B, T, C) with head h in channels h*HS ..< (h+1)*HS; `lengths[b]` keys
+    /// of sequence b are real. scores is scratch of at least T floats (one query's scores); `tasks`
+    /// selects (sequence, head) pairs b*NH + h (`attentionTasks`). Only B*NH*T*HS multiply-adds
+    /// twice over, so plain loops on one query at a time are fast enough.
+    public static func firstTokenAttention(
+        out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
+        v: UnsafePointer<Float>, lengths: UnsafePointer<Int>, scores: UnsafeMutablePointer<Float>,
+        batch B: Int, tokens T: Int, channels C: Int, heads NH: Int, tasks: Range<Int>? = nil
+    ) {
+        let HS = C / NH
+        let scale = 1 / Float(HS).squareRoot()
+        for task in tasks ?? 0..<(B * NH) {
+            let b = task / NH, h = task % NH
+            let keys = lengths[b]
+            let query = q + b * C + h * HS, o = out + b * C + h * HS
+            let keyRows = k + b * T * C + h * HS, valueRows = v + b * T * C + h * HS
+            let p = scores
+            // Padding keys are left out: their probability is exactly 0, as in `attention`.
+            for s in 0..<keys { p[s] = dot(query, keyRows + s * C, count: HS) * scale }
+            let inverse = exponentiate(p, keys: keys)
+            for c in 0..<HS { o[c] = 0 }
+            for s in 0..<keys {
+                let weight = p[s], value = valueRows + s * C
+                for c in 0..<HS { o[c] += weight * value[c] }
+            }
+            for c in 0..<HS { o[c] *= inverse }
+        }
+    }
+}

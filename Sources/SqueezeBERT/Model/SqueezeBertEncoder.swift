@@ -115,7 +115,8 @@ public final class SqueezeBertEncoder: Sendable {
     /// Runs the encoder on a right-padded batch, as `SqueezeBertModel.forward` (plus the
     /// classifier of `SqueezeBertForSequenceClassification`): embeddings, each layer in turn, pooler.
     /// A forked model copies the running state before layer F, finishes the ordinary layers (the
-    /// last hidden state), then runs the branch's layers, pooler and classifier on the copy.
+    /// last hidden state), then runs the branch's layers (the last on the first tokens only), pooler
+    /// and classifier on the copy.
     ///
     /// - Parameters:
     ///   - ids: (B, T) token ids, row-major; positions at or past `lengths[b]` are padding.
@@ -126,6 +127,16 @@ public final class SqueezeBertEncoder: Sendable {
     public func forward(
         ids: [Int32], tokenTypes: [Int32]? = nil, lengths: [Int], sequenceLength T: Int,
         keepHiddenStates: Bool = false, threads: Int? = nil
+    ) -> EncoderOutput {
+        forward(ids: ids, tokenTypes: tokenTypes, lengths: lengths, sequenceLength: T,
+                keepHiddenStates: keepHiddenStates, threads: threads, branchFirstTokensOnly: true)
+    }
+
+    /// `forward`, where `branchFirstTokensOnly: false` runs the branch's last layer over every token
+    /// (`EncoderLayer.forward`) instead of the first tokens the pooler reads: the same logits, slower.
+    func forward(
+        ids: [Int32], tokenTypes: [Int32]?, lengths: [Int], sequenceLength T: Int,
+        keepHiddenStates: Bool, threads: Int?, branchFirstTokensOnly: Bool
     ) -> EncoderOutput {
         let B = lengths.count, C = config.hiddenSize, M = B * T
         precondition(ids.count == M, "ids must be (B, T)")
@@ -155,19 +166,31 @@ public final class SqueezeBertEncoder: Sendable {
             layer.forward(x, work, batch, regions)
             keep()
         }
-        // top (M, C): what the pooler reads, the branch's output in a forked model
-        var top = x
-        if !branch.isEmpty {
+        // top (M, C): what the pooler reads, the branch's output in a forked model. The pooler reads
+        // only each sequence's first token, so the branch's last layer computes just those rows,
+        // packed into top's first B rows.
+        var top = x, packed = false
+        if let last = branch.last {
             top = work.branch
-            for layer in branch { layer.forward(top, work, batch, regions) }
+            for layer in branch.dropLast() { layer.forward(top, work, batch, regions) }
+            if branchFirstTokensOnly {
+                last.forwardFirstTokens(top, work, batch, regions)
+                packed = true
+            } else {
+                last.forward(top, work, batch, regions)
+            }
         }
 
         var pooled: [Float]? = nil
         var logits: [Float]? = nil
         if let pooler {
             // first (B, C): each sequence's first token ([CLS]); pooled (B, C) = tanh(dense(first))
-            let first = work.q, pooledRows = work.k
-            for b in 0..<B { (first + b * C).update(from: top + b * T * C, count: C) }
+            var first = top
+            if !packed {
+                first = work.q
+                for b in 0..<B { (first + b * C).update(from: top + b * T * C, count: C) }
+            }
+            let pooledRows = work.k
             pooler(pooledRows, first, rows: B)
             Kernels.tanhInPlace(pooledRows, count: B * C)
             pooled = Array(UnsafeBufferPointer(start: pooledRows, count: B * C))
