@@ -40,7 +40,7 @@ import numpy as np
 import torch
 from transformers import BertForSequenceClassification, BertTokenizerFast
 
-from common import LABELS, keep_to_budget
+from common import LABELS, keep_to_budget, read_tsv, tweet_halves
 from cache import TopLayers, load_cache
 
 
@@ -59,6 +59,9 @@ def main() -> None:
     parser.add_argument("--lam", type=float, default=10.0, help="weight of the embedding-keeping loss")
     parser.add_argument("--mix", action="append", default=[],
                         help="another labelled cached set trained beside sst2_train (e.g. sst2_augmented); repeatable")
+    parser.add_argument("--tweets", type=Path, default=None,
+                        help="tweeteval/val.tsv: its tune half's non-neutral tweets train too (the report half never)")
+    parser.add_argument("--tweet-repeat", type=int, default=1, help="times each of those tweets is seen an epoch")
     parser.add_argument("--kd", type=Path, default=None,
                         help="teacher_logits.py's output: distil its logits (KL at --temperature) beside the labels")
     parser.add_argument("--kd-weight", type=float, default=0.5, help="weight of the distillation term; the labels get 1 - it")
@@ -94,6 +97,14 @@ def main() -> None:
         sst = {"states": sst["states"] + extra["states"], "labels": torch.cat([sst["labels"], extra["labels"]]),
                "target": torch.cat([sst["target"], extra["target"]])}
     assert teacher_logits is None or len(teacher_logits) == len(sst["states"]), "--kd logits do not match the sets"
+    if args.tweets:  # the cache holds every tweet in file order; only the tune half's polar ones train
+        tweets, cached = read_tsv(args.tweets), cache["sets"]["tweeteval"]
+        rows = [i for i in tweet_halves(len(tweets))[0] if tweets[i][1] != "neutral"] * args.tweet_repeat
+        labels = torch.tensor([int(tweets[i][1] == "positive") for i in rows])
+        sst = {"states": sst["states"] + [cached["states"][i] for i in rows], "labels": torch.cat([sst["labels"], labels]),
+               "target": torch.cat([sst["target"], cached["target"][rows]])}
+        if teacher_logits is not None:  # no teacher logits for tweets (NaN): those rows learn from the label alone
+            teacher_logits = torch.cat([teacher_logits, torch.full((len(rows), teacher_logits.shape[1]), float("nan"))])
     bank = cache["sets"]["banking_train"]
     selection = cache["sets"]["sst2_selection"]
     sentences = cache["sets"]["sst2_sentences"]
@@ -144,10 +155,13 @@ def main() -> None:
         ce = torch.nn.functional.cross_entropy(logits, labels)
         if teacher_logits is not None:
             T = args.temperature
-            soft = torch.nn.functional.softmax(teacher_logits[rows].to(args.device).float() / T, dim=-1)
+            taught = teacher_logits[rows].to(args.device).float()
+            known = ~taught.isnan().any(-1)
+            soft = torch.nn.functional.softmax(taught.nan_to_num() / T, dim=-1)
             kl = torch.nn.functional.kl_div(torch.nn.functional.log_softmax(logits / T, dim=-1), soft,
-                                            reduction="batchmean") * T * T
-            ce = (1 - args.kd_weight) * ce + args.kd_weight * kl
+                                            reduction="none").sum(-1) * T * T
+            per_row = torch.nn.functional.cross_entropy(logits, labels, reduction="none")
+            ce = torch.where(known, (1 - args.kd_weight) * per_row + args.kd_weight * kl, per_row).mean()
         target = sst["target"][rows].to(args.device).float()
         cos_terms = [(mine * target).sum(-1)]
         if args.extra:

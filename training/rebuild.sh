@@ -49,14 +49,14 @@ step() {
 # head is stored.
 NEUTRAL_BAND=0.96
 
-# --- the dense model (squeezechat-sentiment) -------------------------------------------------------
+# --- the trunk: the dense fine-tune ----------------------------------------------------------------
 
 # 1. The teacher as SqueezeBERT, every group 1: a check that the conversion is exact (< 1e-5).
 step convert-teacher "$PY" "$T/convert.py" --out "$WORK/converted"
-# 2. The frozen embeddings' output and the teacher's sentence embeddings, once per text (82,432 texts).
+# 2. The frozen embeddings' output and the teacher's sentence embeddings, once per text.
 step cache "$PY" "$T/cache.py" --data "$DATA" --out "$WORK/cache.pt" --train-layers 6
-# 3. Fine-tune all six layers, pooler and classifier: 5,400 steps (3 epochs), the best checkpoint on
-#    the 3,000 selection phrases kept (step 5,200, 90.5%).
+# 3. Fine-tune all six layers, pooler and classifier while keeping the embeddings: 5,400 steps
+#    (3 epochs), the best checkpoint on the 3,000 selection phrases kept (step 5,200, 90.5%).
 step finetune "$PY" "$T/finetune.py" --cache "$WORK/cache.pt" --out "$WORK/finetuned" \
     --lr 5e-5 --lam 20 --epochs 3 --eval-every 400 --threads 1 --seed 0 "${DEVICE_FLAG[@]}"
 # 4. Before (the teacher with a logistic-regression head) and after, float32 through the cache.
@@ -64,16 +64,37 @@ step evaluate-before "$PY" "$T/evaluate.py" --cache "$WORK/cache.pt" --data "$DA
     --out "$WORK/reports/metrics-before.json"
 step evaluate-after "$PY" "$T/evaluate.py" --cache "$WORK/cache.pt" --data "$DATA" --model "$WORK/finetuned" \
     --out "$WORK/reports/metrics-after.json"
-# 5. SqueezeBERT layout, then int8 with the band.
+# 5. SqueezeBERT layout, int8 (the trunk as it ships), and back to BERT from the int8 values, so
+#    that the branch trains on exactly the states the shipped trunk gives.
 step convert-finetuned "$PY" "$T/convert.py" --bert "$WORK/finetuned" --out "$WORK/squeezebert"
-step export "$PY" "$T/export.py" --model "$WORK/squeezebert" --out "$WORK/squeezechat-sentiment" --neutral-band "$NEUTRAL_BAND"
-# 6. The two heads, stored in the folder's config.json.
+step export-trunk "$PY" "$T/export.py" --model "$WORK/squeezebert" --out "$WORK/trunk" --neutral-band "$NEUTRAL_BAND"
+step trunk-bert "$PY" "$T/convert.py" --from-squeezebert "$WORK/trunk" --out "$WORK/trunk-bert"
+
+# --- the default: the trunk with a sentiment branch (squeezechat-sentiment) ---------------------------
+
+# 6. The trunk's layer-4 input for every text, and the conversational and contrastive sentences
+#    (augment.py), once.
+step cache-branch "$PY" "$T/cache.py" --data "$DATA" --out "$WORK/cache-branch.pt" --train-layers 2 \
+    --teacher "$WORK/trunk-bert"
+# 7. The distillation teacher's logits: the trunk's own classifier, int8 as exported.
+step teacher-logits "$PY" "$T/teacher_logits.py" --data "$DATA" --model "$WORK/trunk" --out "$WORK/teacher-logits.pt"
+# 8. The branch: a copy of the trunk's last two layers, pooler and classifier, trained for sentiment
+#    alone on every training phrase and the built sentences, half labels and half the teacher's
+#    logits; the best checkpoint on the selection phrases kept (step 5,000, 90.9%).
+step branch "$PY" "$T/finetune.py" --cache "$WORK/cache-branch.pt" --out "$WORK/branch" \
+    --lr 1e-4 --lam 0 --extra 0 --epochs 2 --mix sst2_augmented --kd "$WORK/teacher-logits.pt" --kd-weight 0.5 \
+    --eval-every 250 --threads 1 --seed 0 "${DEVICE_FLAG[@]}"
+# 9. One folder: the trunk, its own top for the embeddings, the branch for sentiment (checked
+#    against both parts, < 1e-4), then int8 with the band.
+step fork "$PY" "$T/forked.py" --teacher "$WORK/trunk-bert" --branch "$WORK/branch" --out "$WORK/forked"
+step export "$PY" "$T/export.py" --model "$WORK/forked" --out "$WORK/squeezechat-sentiment" --neutral-band "$NEUTRAL_BAND"
+# 10. The two heads, stored in the folder's config.json.
 step neutral-head "$PY" "$T/neutral_head.py" --model "$WORK/squeezechat-sentiment" --data "$DATA" \
     --out "$WORK/reports/neutral-head.json" --write
 step direction-head "$PY" "$T/direction_head.py" --model "$WORK/squeezechat-sentiment" --data "$DATA" \
     --out "$WORK/reports/direction-head.json" --write
-# 7. int8 against float32 in transformers.
-step quant-eval "$PY" "$T/quant_eval.py" --fp32 "$WORK/squeezebert" --int8 "$WORK/squeezechat-sentiment" \
+# 11. int8 against float32 in transformers.
+step quant-eval "$PY" "$T/quant_eval.py" --fp32 "$WORK/forked" --int8 "$WORK/squeezechat-sentiment" \
     --data "$DATA" --out "$WORK/reports/quant.json" --banking
 
 # --- the Swift engine on it --------------------------------------------------------------------------
@@ -82,10 +103,10 @@ if [ "${SWIFT_BUILD:-1}" != 0 ]; then
     echo "== swift build -c release"
     (cd "$ROOT" && swift build -c release)
 fi
-# 8. Swift (int8 as stored) against transformers: logits and embeddings, 200 texts.
+# 12. Swift (int8 as stored) against transformers: logits and embeddings, 200 texts.
 step parity "$PY" "$ROOT/tools/check_bundled_parity.py" --squeezechat "$SQUEEZECHAT" \
     --model "$WORK/squeezechat-sentiment" --sst2 "$DATA/sst2/train.tsv"
-# 9. The held-out views as TSV, scored by the engine; VADER on the same rows.
+# 13. The held-out views as TSV, scored by the engine; VADER on the same rows.
 step split "$PY" "$T/common.py" --data "$DATA" --out "$WORK/split"
 eval_sentiment() {  # MODEL NAME: the three held-out views, one JSON report each
     local view
@@ -99,7 +120,7 @@ step vader "$PY" "$T/vader_baseline.py" --data "$DATA" --out "$WORK/reports/vade
 
 # --- the grouped student (squeezechat-sentiment-grouped) ---------------------------------------------
 
-# 10. Distil from the fine-tuned float32 BERT folder, then resume four times; each run keeps its best
+# 14. Distil from the fine-tuned float32 BERT folder, then resume four times; each run keeps its best
 #     fully cut checkpoint on 1,000 selection phrases. --max-steps is the number of steps each run made.
 DISTILL=(--teacher "$WORK/finetuned" --data "$DATA" --batch 32 --threads 2 --eval-rows 1000 "${DEVICE_FLAG[@]}")
 step student7 "$PY" "$T/distill.py" "${DISTILL[@]}" --out "$WORK/student7" \
@@ -112,7 +133,7 @@ step student7d "$PY" "$T/distill.py" "${DISTILL[@]}" --out "$WORK/student7d" --r
     --max-steps 952 --lr 4e-5 --cos-weight 12 --banking-repeat 2 --eval-every 400 --seed 3
 step student7e "$PY" "$T/distill.py" "${DISTILL[@]}" --out "$WORK/student7e" --resume "$WORK/student7d" \
     --max-steps 2800 --lr 4e-5 --cos-weight 12 --banking-repeat 2 --label-weight 1 --eval-every 400 --seed 4
-# 11. int8, its own heads, and the same checks as the dense model's.
+# 15. int8, its own heads, and the same checks as the dense model's.
 S="$WORK/squeezechat-sentiment-grouped"
 step export-student "$PY" "$T/export.py" --model "$WORK/student7e" --out "$S" --neutral-band "$NEUTRAL_BAND"
 step neutral-head-student "$PY" "$T/neutral_head.py" --model "$S" --data "$DATA" \
@@ -124,7 +145,7 @@ step quant-eval-student "$PY" "$T/quant_eval.py" --fp32 "$WORK/student7e" --int8
 step parity-student "$PY" "$ROOT/tools/check_bundled_parity.py" --squeezechat "$SQUEEZECHAT" \
     --model "$S" --sst2 "$DATA/sst2/train.tsv"
 step eval-student eval_sentiment "$S" grouped
-# 12. The two side by side: size, FLOPs, latency and SST-2 accuracy; then Banking77 through the chat's
+# 16. The two side by side: size, FLOPs, latency and SST-2 accuracy; then Banking77 through the chat's
 #     intent classifier, both models.
 step compare "$SQUEEZECHAT" bench --compare "$WORK/squeezechat-sentiment" "$S" \
     --eval "$WORK/split/sst2-held-out-sentences.tsv"
