@@ -131,7 +131,7 @@ let package = Package(
         .target(name: "FuzzTargets", dependencies: ["SqueezeBERT", "TextAnalysis", "ChatEngine", "TerminalUI", "CTerminalShim"]),
         .testTarget(
             name: "SqueezeBERTTests",
-            dependencies: ["SqueezeBERT"],
+            dependencies: ["SqueezeBERT", "DefaultModel"],
             exclude: ["Fixtures"]
         ),
         .testTarget(

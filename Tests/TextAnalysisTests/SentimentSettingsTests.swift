@@ -28,18 +28,26 @@ struct SentimentSettingsTests {
         let settings = try SentimentSettings(model: model)
         let neutral = try #require(settings.neutralHead), direction = try #require(settings.directionHead)
         #expect(neutral.weights.count == 384 && direction.weights.count == 384)
-        #expect(neutral.above == 0.47 && neutral.label == "neutral")
+        // The threshold as config.json states it, read here without the loader.
+        let raw = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: DefaultModel.folder.appendingPathComponent("config.json"))) as? [String: Any])
+        let section = try #require(raw["squeezechat"] as? [String: Any])
+        let above = try #require((section["neutral_head"] as? [String: Any])?["above"] as? Double)
+        #expect(neutral.above == Float(above) && neutral.label == "neutral")
         #expect(settings.neutralBand == NeutralBand(below: 0.96))
         let analyzer = try SentimentAnalyzer(model: model)
         #expect(analyzer.neutralHead == neutral && analyzer.directionHead == direction && analyzer.neutralBand == settings.neutralBand)
     }
 
-    @Test("A config without the squeezechat section loads with no heads and no band")
+    @Test("A config whose squeezechat section holds only the sentiment branch loads with no heads and no band")
     func noSection() throws {
-        let folder = try Self.bundledCopy { $0["squeezechat"] = nil }
+        let folder = try Self.bundledCopy { config in
+            let section = config["squeezechat"] as! [String: Any]
+            config["squeezechat"] = ["sentiment_branch": section["sentiment_branch"]!]
+        }
         defer { try? FileManager.default.removeItem(at: folder) }
         let model = try EncoderModel.load(from: folder)
-        #expect(model.config.squeezechat == nil)
+        #expect(model.config.sentimentBranch?.fromLayer == 4)
         let analyzer = try SentimentAnalyzer(model: model)
         #expect(analyzer.neutralHead == nil && analyzer.directionHead == nil && analyzer.neutralBand == nil)
         #expect(analyzer.outputLabels == ["negative", "positive"])
