@@ -11,7 +11,7 @@
 #
 # Checkpoints: a step that finished leaves WORK/.done/STEP and is skipped on the next run, so an
 # interrupted rebuild resumes at the step it was in (that step starts over). Delete a marker to
-# redo its step and, by hand, the ones after it. About four hours of CPU in all (two cores).
+# redo its step and, by hand, the ones after it. About four and a half hours of CPU in all (two cores).
 #
 # Environment: PYTHON (default python3, with training/requirements.txt installed), SQUEEZECHAT (default
 # .build/release/squeezechat), DEVICE (cpu or cuda; default: what torch finds), SWIFT_BUILD=0 to skip
