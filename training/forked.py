@@ -152,7 +152,8 @@ def assemble(teacher_dir: Path, branch_dir: Path, out: Path) -> None:
     BertTokenizerFast.from_pretrained(str(teacher_dir)).save_pretrained(str(out))
     for extra in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
         (out / extra).unlink(missing_ok=True)  # the engine reads vocab.txt only
-    print(f"{out}: branch from layer {from_layer} ({layers - from_layer} layers)")
+    count = layers - from_layer
+    print(f"{out}: branch from layer {from_layer} ({count} layer{'' if count == 1 else 's'})")
     worst = check(out, teacher_dir, branch_dir)
     if worst > 1e-4:
         sys.exit(f"{out}: the forked model differs from its parts by {worst:.2e}")

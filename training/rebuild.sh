@@ -72,18 +72,18 @@ step trunk-bert "$PY" "$T/convert.py" --from-squeezebert "$WORK/trunk" --out "$W
 
 # --- the default: the trunk with a sentiment branch (squeezechat-sentiment) ---------------------------
 
-# 6. The trunk's layer-4 input for every text, and the conversational and contrastive sentences
+# 6. The trunk's layer-5 input for every text, and the conversational and contrastive sentences
 #    (augment.py), once.
-step cache-branch "$PY" "$T/cache.py" --data "$DATA" --out "$WORK/cache-branch.pt" --train-layers 2 \
+step cache-branch "$PY" "$T/cache.py" --data "$DATA" --out "$WORK/cache-branch.pt" --train-layers 1 \
     --teacher "$WORK/trunk-bert"
 # 7. The distillation teacher's logits: the trunk's own classifier, int8 as exported.
 step teacher-logits "$PY" "$T/teacher_logits.py" --data "$DATA" --model "$WORK/trunk" --out "$WORK/teacher-logits.pt"
-# 8. The branch: a copy of the trunk's last two layers, pooler and classifier, trained for sentiment
+# 8. The branch: a copy of the trunk's last layer, pooler and classifier, trained for sentiment
 #    alone on every training phrase and the built sentences, half labels and half the teacher's
-#    logits; the best checkpoint on the selection phrases kept (step 5,000, 90.9%).
+#    logits; the best checkpoint on the selection phrases kept (step 5,000, 90.7%).
 step branch "$PY" "$T/finetune.py" --cache "$WORK/cache-branch.pt" --out "$WORK/branch" \
     --lr 1e-4 --lam 0 --extra 0 --epochs 2 --mix sst2_augmented --kd "$WORK/teacher-logits.pt" --kd-weight 0.5 \
-    --eval-every 250 --threads 1 --seed 0 "${DEVICE_FLAG[@]}"
+    --eval-every 250 --threads 2 --seed 0 "${DEVICE_FLAG[@]}"
 # 9. One folder: the trunk, its own top for the embeddings, the branch for sentiment (checked
 #    against both parts, < 1e-4), then int8 with the band.
 step fork "$PY" "$T/forked.py" --teacher "$WORK/trunk-bert" --branch "$WORK/branch" --out "$WORK/forked"

@@ -47,7 +47,7 @@ struct SentimentSettingsTests {
         }
         defer { try? FileManager.default.removeItem(at: folder) }
         let model = try EncoderModel.load(from: folder)
-        #expect(model.config.sentimentBranch?.fromLayer == 4)
+        #expect(model.config.sentimentBranch?.fromLayer == 5)
         let analyzer = try SentimentAnalyzer(model: model)
         #expect(analyzer.neutralHead == nil && analyzer.directionHead == nil && analyzer.neutralBand == nil)
         #expect(analyzer.outputLabels == ["negative", "positive"])
