@@ -88,21 +88,6 @@ struct SentimentBranchTests {
         return folder
     }
 
-    func expectFailure(_ folder: URL, _ kind: ModelLoadError.Kind, file: String, _ fragment: String) {
-        defer { try? FileManager.default.removeItem(at: folder) }
-        do {
-            _ = try EncoderModel.load(from: folder)
-            Issue.record("loaded a broken folder; expected \(kind) \"\(fragment)\"")
-        } catch let error as ModelLoadError {
-            #expect(error.kind == kind, "\(error)")
-            #expect(error.file == folder.appendingPathComponent(file).path, "\(error)")
-            #expect(error.description.contains(fragment), "\(error)")
-            #expect(!error.description.contains("\n"))
-        } catch {
-            Issue.record("untyped error \(error)")
-        }
-    }
-
     static func branchSection(_ json: inout [String: Any], _ change: (inout [String: Any]) -> Void) {
         var section = json["squeezechat"] as! [String: Any]
         var branch = section["sentiment_branch"] as! [String: Any]
@@ -115,31 +100,31 @@ struct SentimentBranchTests {
                       "sentiment_branch.pooler.dense.weight", "sentiment_branch.classifier.weight",
                       "sentiment_branch.classifier.bias"])
     func missingBranchTensor(_ name: String) throws {
-        expectFailure(try brokenCopy(dropping: name), .missingTensor, file: "model.safetensors", name)
+        ModelFolderTests().expectFailure(try brokenCopy(dropping: name), .missingTensor, file: "model.safetensors", name)
     }
 
     @Test(arguments: ["sentiment_branch.encoder.layers.0.intermediate.conv1d.weight", "sentiment_branch.pooler.dense.weight",
                       "sentiment_branch.classifier.weight"])
     func misshapedBranchTensor(_ name: String) throws {
-        expectFailure(try brokenCopy(reshaping: name), .shapeMismatch, file: "model.safetensors", name)
+        ModelFolderTests().expectFailure(try brokenCopy(reshaping: name), .shapeMismatch, file: "model.safetensors", name)
     }
 
     /// Branch groups that disagree with the stored weights are caught by shape, as the trunk's are.
     @Test func branchGroupsThatDisagreeWithTheWeights() throws {
         let folder = try brokenCopy(config: { json in Self.branchSection(&json) { $0["groups"] = ["k_groups": 2] } })
-        expectFailure(folder, .shapeMismatch, file: "model.safetensors", "sentiment_branch.encoder.layers.0.attention.key.weight")
+        ModelFolderTests().expectFailure(folder, .shapeMismatch, file: "model.safetensors", "sentiment_branch.encoder.layers.0.attention.key.weight")
     }
 
     /// More labels than the branch's classifier has rows.
     @Test func labelsThatDisagreeWithTheBranchClassifier() throws {
         let folder = try brokenCopy(config: { $0["id2label"] = ["0": "negative", "1": "neutral", "2": "positive"] })
-        expectFailure(folder, .shapeMismatch, file: "model.safetensors", "sentiment_branch.classifier.")
+        ModelFolderTests().expectFailure(folder, .shapeMismatch, file: "model.safetensors", "sentiment_branch.classifier.")
     }
 
     @Test func badSectionInAFolder() throws {
-        expectFailure(try brokenCopy(config: { json in Self.branchSection(&json) { $0["from_layer"] = 3 } }),
+        ModelFolderTests().expectFailure(try brokenCopy(config: { json in Self.branchSection(&json) { $0["from_layer"] = 3 } }),
                       .invalidConfig, file: "config.json", "from_layer")
-        expectFailure(try brokenCopy(config: { $0.removeValue(forKey: "id2label") }), .invalidConfig, file: "config.json",
+        ModelFolderTests().expectFailure(try brokenCopy(config: { $0.removeValue(forKey: "id2label") }), .invalidConfig, file: "config.json",
                       "id2label")
     }
 
