@@ -5,12 +5,13 @@ import Testing
 /// A model folder that is incomplete, corrupt or inconsistent fails with one typed error that
 /// names the file and the problem; it never crashes.
 struct ModelFolderTests {
-    /// A writable copy of the tiny SqueezeBERT folder, with `edit` applied to its parts.
+    /// A writable copy of a tiny fixture folder (the SqueezeBERT one unless `fixture` says), with
+    /// `edit` applied to its parts.
     func brokenCopy(
-        dropping dropped: String? = nil, reshaping reshaped: String? = nil,
+        of fixture: String = "tiny-squeezebert", dropping dropped: String? = nil, reshaping reshaped: String? = nil,
         config edit: ((inout [String: Any]) -> Void)? = nil, removing removed: String? = nil
     ) throws -> URL {
-        let source = Fixtures.model("tiny-squeezebert")
+        let source = Fixtures.model(fixture)
         let folder = try Fixtures.temporaryFolder()
         for name in ["config.json", "model.safetensors", "vocab.txt"] {
             try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: folder.appendingPathComponent(name))

@@ -67,25 +67,7 @@ struct SentimentBranchTests {
     func brokenCopy(
         dropping dropped: String? = nil, reshaping reshaped: String? = nil, config edit: ((inout [String: Any]) -> Void)? = nil
     ) throws -> URL {
-        let source = Fixtures.model("tiny-forked")
-        let folder = try Fixtures.temporaryFolder()
-        for name in ["config.json", "vocab.txt"] {
-            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: folder.appendingPathComponent(name))
-        }
-        let original = try SafeTensorsFile(path: source.appendingPathComponent("model.safetensors").path)
-        var writer = SafeTensorsWriter()
-        for name in original.names where name != dropped {
-            let values = try original.floats(name)
-            try writer.add(name, shape: name == reshaped ? [values.count] : original.info(name)!.shape, .f32(values))
-        }
-        try writer.write(to: folder.appendingPathComponent("model.safetensors").path)
-        if let edit {
-            let url = folder.appendingPathComponent("config.json")
-            var json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
-            edit(&json)
-            try JSONSerialization.data(withJSONObject: json).write(to: url)
-        }
-        return folder
+        try ModelFolderTests().brokenCopy(of: "tiny-forked", dropping: dropped, reshaping: reshaped, config: edit)
     }
 
     static func branchSection(_ json: inout [String: Any], _ change: (inout [String: Any]) -> Void) {
