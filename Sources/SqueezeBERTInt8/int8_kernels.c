@@ -256,6 +256,81 @@ void int8_panel_product(const uint8_t *q, size_t ldq, const float *scale, const 
     }
 }
 
+/// R (1...6) rows x two adjacent panels (64 columns): 24 int32 accumulators, four weight loads and
+/// R broadcasts per four inputs, so each broadcast feeds four vpdpbusd instead of the single-panel
+/// tile's two, and a row chunk's activation bytes are read once per two panels. The second panel
+/// has `columns` outputs; the first is full. No prefetch: pairs serve products over enough rows
+/// that each panel is reused, not streamed.
+ALWAYS_INLINE void pair_tile(const int R, const uint8_t *q, size_t ldq, const float *scale, const int32_t *zero,
+                             const int8_t *panel, int kp, const int32_t *colsum, const float *wscale,
+                             const float *bias, float *out, size_t ldo, int columns, const float *residual,
+                             int act) {
+    __m512i c00 = _mm512_setzero_si512(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00,
+            c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00,
+            c40 = c00, c41 = c00, c42 = c00, c43 = c00, c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+    const int steps = kp / 4;
+    const int8_t *w = panel, *v = panel + (size_t)kp * INT8_PANEL_WIDTH;
+    for (int s = 0; s < steps; s++, w += 4 * INT8_PANEL_WIDTH, v += 4 * INT8_PANEL_WIDTH) {
+        const __m512i w0 = _mm512_loadu_si512(w), w1 = _mm512_loadu_si512(w + 64);
+        const __m512i w2 = _mm512_loadu_si512(v), w3 = _mm512_loadu_si512(v + 64);
+        __m512i a;
+#define ROW(r)                                                                                              \
+        a = broadcast4(q, ldq, r, s);                                                                       \
+        c##r##0 = _mm512_dpbusd_epi32(c##r##0, a, w0); c##r##1 = _mm512_dpbusd_epi32(c##r##1, a, w1);       \
+        c##r##2 = _mm512_dpbusd_epi32(c##r##2, a, w2); c##r##3 = _mm512_dpbusd_epi32(c##r##3, a, w3);
+        ROW(0)
+        if (R > 1) { ROW(1) }
+        if (R > 2) { ROW(2) }
+        if (R > 3) { ROW(3) }
+        if (R > 4) { ROW(4) }
+        if (R > 5) { ROW(5) }
+#undef ROW
+    }
+#define FINISH(r)                                                                                           \
+    do {                                                                                                    \
+        finish_row(c##r##0, c##r##1, scale[r], zero[r], colsum, wscale, bias, out + (size_t)(r) * ldo,    \
+                   residual ? residual + (size_t)(r) * ldo : NULL, INT8_PANEL_WIDTH, act);                \
+        finish_row(c##r##2, c##r##3, scale[r], zero[r], colsum + INT8_PANEL_WIDTH,                        \
+                   wscale + INT8_PANEL_WIDTH, bias + INT8_PANEL_WIDTH,                                    \
+                   out + (size_t)(r) * ldo + INT8_PANEL_WIDTH,                                            \
+                   residual ? residual + (size_t)(r) * ldo + INT8_PANEL_WIDTH : NULL, columns, act);      \
+    } while (0)
+    FINISH(0);
+    if (R > 1) FINISH(1);
+    if (R > 2) FINISH(2);
+    if (R > 3) FINISH(3);
+    if (R > 4) FINISH(4);
+    if (R > 5) FINISH(5);
+#undef FINISH
+    if (act != INT8_ACTIVATION_NONE && act != INT8_ACTIVATION_GELU)
+        activate_rows(out, ldo, R, INT8_PANEL_WIDTH + columns, act);
+}
+
+#define PAIR(R) pair_tile(R, q, ldq, scale, zero, panel, kp, colsum, wscale, bias, out, ldo, columns, residual, act)
+
+void int8_panel_pair_product(const uint8_t *q, size_t ldq, const float *scale, const int32_t *zero, int rows,
+                             const int8_t *panel, int kp, const int32_t *colsum, const float *wscale,
+                             const float *bias, float *out, size_t ldo, int columns, const float *residual,
+                             int act) {
+    while (rows > 0) {
+        const int R = rows < INT8_PAIR_TILE_ROWS ? rows : INT8_PAIR_TILE_ROWS;
+        switch (R) {
+        case 6: PAIR(6); break;
+        case 5: PAIR(5); break;
+        case 4: PAIR(4); break;
+        case 3: PAIR(3); break;
+        case 2: PAIR(2); break;
+        default: PAIR(1); break;
+        }
+        q += (size_t)R * ldq;
+        scale += R;
+        zero += R;
+        out += (size_t)R * ldo;
+        if (residual) residual += (size_t)R * ldo;
+        rows -= R;
+    }
+}
+
 int64_t int8_peak_loop(int64_t iterations) {
     __m512i a = _mm512_set1_epi32(0x01010101), b = _mm512_set1_epi32(0x01010101);
     __m512i c0 = _mm512_setzero_si512(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0,
@@ -293,6 +368,11 @@ void int8_panel_product(const uint8_t *q, size_t ldq, const float *scale, const 
                         const int8_t *panel, int kp, const int32_t *colsum, const float *wscale,
                         const float *bias, float *out, size_t ldo, int columns, const float *residual,
                         const int8_t *next, int act) { abort(); }
+
+void int8_panel_pair_product(const uint8_t *q, size_t ldq, const float *scale, const int32_t *zero, int rows,
+                             const int8_t *panel, int kp, const int32_t *colsum, const float *wscale,
+                             const float *bias, float *out, size_t ldo, int columns, const float *residual,
+                             int act) { abort(); }
 
 int64_t int8_peak_loop(int64_t iterations) { abort(); }
 #endif

@@ -42,7 +42,8 @@ public struct QuantizedActivations {
 /// The int8 matrix product on AVX-512 VNNI: quantised activation rows (u8, a scale and zero point
 /// per row) times a matrix's int8 panels, summed in int32 by vpdpbusd (`SqueezeBERTInt8`), then
 /// dequantised with the bias and residual; the kernel applies an activation to each tile while it
-/// is still in L1. Same tasks as `Matmul` (row chunk x group x panel).
+/// is still in L1. Same tasks as `Matmul` (row chunk x group x panel); over more rows than the
+/// streaming products, two adjacent panels of a group in one range share a register tile.
 public enum Int8Matmul {
     /// The number of independent tasks `run` splits into.
     @inlinable public static func tasks(rows M: Int, matrix: PackedMatrix) -> Int { Matmul.tasks(rows: M, matrix: matrix) }
@@ -73,12 +74,19 @@ public enum Int8Matmul {
         let range = tasks ?? 0..<self.tasks(rows: M, matrix: matrix)
         let panels = UnsafePointer(matrix.weights.assumingMemoryBound(to: Int8.self))
         let prefetch = M <= Matmul.streamingRows
-        for task in range {
+        var task = range.lowerBound
+        while task < range.upperBound {
             let chunk = task / perChunk, slot = task % perChunk  // slot = g * P + p
             let g = slot / P, p = slot % P
             let rowStart = chunk * Matmul.rowChunk, rows = min(M, rowStart + Matmul.rowChunk) - rowStart
             let panel = panels + slot * KP * NR
             let column = g * Ng + p * NR, columns = min(NR, Ng - p * NR)
+            // Task + 1 is the next panel of the same group and row chunk, in the range being run:
+            // over more rows than the streaming products, both in one two-panel tile (each
+            // broadcast feeds twice the products, the rows' bytes are read once per two panels).
+            // Panel p is then full; p + 1 may be the group's narrower last one. Streaming products
+            // keep single panels: 8-row tiles read each panel fewer times, and they prefetch.
+            let paired = !prefetch && p + 1 < P && task + 1 < range.upperBound
             let rowsIn: QuantizedActivations
             if let quantized, quantized.fits(matrix) {
                 rowsIn = quantized
@@ -98,13 +106,23 @@ public enum Int8Matmul {
                 rowsIn.quantize(inp, rows: rowStart..<(rowStart + rows))
             }
             let o = out + rowStart * N + column
-            let next = prefetch && task + 1 < range.upperBound && slot + 1 < perChunk ? panel + KP * NR : nil
-            int8_panel_product(
-                rowsIn.bytes + rowStart * rowsIn.stride + g * KP, rowsIn.stride,
-                rowsIn.scales + g * rowsIn.groupStride + rowStart, rowsIn.zeros + g * rowsIn.groupStride + rowStart,
-                Int32(rows), panel, Int32(KP), matrix.columnSums + slot * NR,
-                matrix.scale + slot * NR, matrix.bias + slot * NR, o, N, Int32(columns),
-                residual.map { $0 + rowStart * N + column }, next, activation)
+            let q = rowsIn.bytes + rowStart * rowsIn.stride + g * KP
+            let scales = rowsIn.scales + g * rowsIn.groupStride + rowStart
+            let zeros = rowsIn.zeros + g * rowsIn.groupStride + rowStart
+            let r = residual.map { $0 + rowStart * N + column }
+            if paired {
+                int8_panel_pair_product(
+                    q, rowsIn.stride, scales, zeros, Int32(rows), panel, Int32(KP), matrix.columnSums + slot * NR,
+                    matrix.scale + slot * NR, matrix.bias + slot * NR, o, N, Int32(min(NR, Ng - (p + 1) * NR)), r,
+                    activation)
+                task += 2
+            } else {
+                let next = prefetch && task + 1 < range.upperBound && slot + 1 < perChunk ? panel + KP * NR : nil
+                int8_panel_product(
+                    q, rowsIn.stride, scales, zeros, Int32(rows), panel, Int32(KP), matrix.columnSums + slot * NR,
+                    matrix.scale + slot * NR, matrix.bias + slot * NR, o, N, Int32(columns), r, next, activation)
+                task += 1
+            }
         }
     }
 

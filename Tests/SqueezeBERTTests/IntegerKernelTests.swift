@@ -26,10 +26,15 @@ struct IntegerKernelTests {
         return Float(state >> 8) / Float(1 << 24) - 0.5
     }
 
-    /// Row counts 1...13 and over one 64-row chunk (every remainder of the 8-row tile, partial
-    /// 32-column panels, groups, inputs not a multiple of 4) and every epilogue, against
-    /// sum_k q[m, k] * w[n, k] in integers, dequantised, with a scale and zero point per row and group.
-    @Test(arguments: [(96, 40, 4), (24, 24, 1), (8, 3, 1), (64, 256, 4), (50, 26, 2), (384, 100, 1), (1536, 64, 4)])
+    /// Row counts 1...13 (every remainder of the 8-row tile), 25...33 (over the streaming
+    /// products' rows, where two panels share a tile: every remainder of its 6 rows) and over one
+    /// 64-row chunk, partial 32-column panels, groups, inputs not a multiple of 4, and every
+    /// epilogue, against sum_k q[m, k] * w[n, k] in integers, dequantised, with a scale and zero
+    /// point per row and group. Panels per group: 1 (single-panel tiles only), 2 (one pair, 4
+    /// groups), 3 (a pair and a lone full panel; a pair and a lone narrow one, 2 groups) and 4 (a
+    /// pair and a pair whose second panel is narrow).
+    @Test(arguments: [(96, 40, 4), (24, 24, 1), (8, 3, 1), (64, 256, 4), (50, 26, 2), (384, 100, 1), (1536, 64, 4),
+                      (40, 96, 1), (64, 168, 2)])
     func integerProductMatchesNaiveIntegerLoop(shape: (Int, Int, Int)) {
         let (K, N, G) = shape, Kg = K / G, Ng = N / G
         var state: UInt32 = 4242
@@ -39,7 +44,7 @@ struct IntegerKernelTests {
         #expect(matrix.usesIntegerProducts)
         let scales = (0..<N).map { n in max(weight[n * Kg..<(n + 1) * Kg].map(abs).max()! / 127, .leastNonzeroMagnitude) }
         let codes = weight.indices.map { i in Int32(max(-127, min(127, (weight[i] / scales[i / Kg]).rounded()))) }
-        for M in Array(1...13) + [64, 70, 130] {
+        for M in Array(1...13) + Array(25...33) + [64, 70, 130] {
             // Activations with a wide, uneven range per row, like a GELU's output, and a different
             // range in each group (the last group's values ten times the first's).
             let inp = (0..<(M * K)).map { i in
@@ -95,6 +100,52 @@ struct IntegerKernelTests {
         }
         #expect(perTask == fromShared)
         #expect(!perTask.contains { $0.isNaN })
+    }
+
+    /// A task range that starts or ends between the two panels of a pair, or holds one task:
+    /// exactly the range's tasks are written (each row chunk x panel block, nothing else), with the
+    /// values the whole product gives. Every range of a product with 2 row chunks (the second
+    /// 11 rows), 2 groups and 3 panels per group, the last one narrow (rows enough for pairs).
+    @Test(arguments: ["gelu", "residual"])
+    func everyTaskRangeWritesExactlyItsTasks(epilogue: String) {
+        let (K, N, G, M) = (48, 168, 2, 75)
+        var state: UInt32 = 7
+        let matrix = PackedMatrix(weight: (0..<(N * K / G)).map { _ in Self.random(&state) },
+                                  bias: (0..<N).map { _ in Self.random(&state) }, inputs: K, outputs: N, groups: G,
+                                  precision: .int8, instructionSet: .avx512vnni)
+        let P = matrix.panels, NR = matrix.panelWidth, Ng = N / G, chunkRows = 64
+        #expect(P == 3)
+        let inp = (0..<(M * K)).map { _ in Self.random(&state) * 4 }, residual = (0..<(M * N)).map { _ in Self.random(&state) }
+        let tasks = Kernels.matmulTasks(rows: M, matrix: matrix)
+        #expect(tasks == 2 * G * P)
+        func run(_ range: Range<Int>?) -> [Float] {
+            var out = [Float](repeating: .nan, count: M * N)
+            inp.withUnsafeBufferPointer { i in
+                residual.withUnsafeBufferPointer { r in
+                    out.withUnsafeMutableBufferPointer { o in
+                        Kernels.matmul(out: o.baseAddress!, inp: i.baseAddress!, matrix: matrix, rows: M,
+                                       epilogue: epilogue == "gelu" ? .gelu : .residual(r.baseAddress!), tasks: range)
+                    }
+                }
+            }
+            return out
+        }
+        let whole = run(nil)
+        #expect(!whole.contains { $0.isNaN })
+        /// The task that writes out[m, n].
+        func task(_ m: Int, _ n: Int) -> Int { (m / chunkRows * G + n / Ng) * P + n % Ng / NR }
+        for lower in 0..<tasks {
+            for upper in (lower + 1)...tasks {
+                let out = run(lower..<upper)
+                var wrong = 0
+                for m in 0..<M {
+                    for n in 0..<N where (lower..<upper).contains(task(m, n)) ? out[m * N + n] != whole[m * N + n] : !out[m * N + n].isNaN {
+                        wrong += 1
+                    }
+                }
+                #expect(wrong == 0, "tasks \(lower)..<\(upper) (\(epilogue)): \(wrong) outputs wrong")
+            }
+        }
     }
 
     /// Whole fixture models on the integer kernels against the same int8 weights on the float

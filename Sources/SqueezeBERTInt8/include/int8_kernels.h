@@ -20,6 +20,8 @@ int int8_kernels_compiled(void);
 #define INT8_PANEL_WIDTH 32
 /// Most rows of one register tile (16 accumulators).
 #define INT8_TILE_ROWS 8
+/// Most rows of one two-panel register tile (24 accumulators).
+#define INT8_PAIR_TILE_ROWS 6
 
 /// Quantises `rows` rows of x (each G groups of Kg floats, row stride ldx) to bytes, with one
 /// scale and zero point per row and group: x[m, g*Kg + k] ~ scale[g*lds + m] * (q[m, g*KP + k] -
@@ -48,6 +50,17 @@ void int8_panel_product(const uint8_t *q, size_t ldq, const float *scale, const 
                         const int8_t *panel, int kp, const int32_t *colsum, const float *wscale,
                         const float *bias, float *out, size_t ldo, int columns, const float *residual,
                         const int8_t *next, int act);
+
+/// As `int8_panel_product`, over two adjacent panels of one group at once (tiles of up to
+/// INT8_PAIR_TILE_ROWS rows x 64 columns): `panel` holds both (the second KP * INT8_PANEL_WIDTH
+/// bytes after the first), colsum, wscale and bias 2 x INT8_PANEL_WIDTH each, out's columns
+/// 0..<32 come from the first panel (always full) and 32..<32 + columns from the second
+/// (columns <= INT8_PANEL_WIDTH). Nothing is prefetched: meant for products over more rows than
+/// the streaming ones that prefetch.
+void int8_panel_pair_product(const uint8_t *q, size_t ldq, const float *scale, const int32_t *zero, int rows,
+                             const int8_t *panel, int kp, const int32_t *colsum, const float *wscale,
+                             const float *bias, float *out, size_t ldo, int columns, const float *residual,
+                             int act);
 
 /// Runs `iterations` rounds of 16 independent vpdpbusd chains on registers (no memory traffic)
 /// and returns a value that depends on them: timing it gives this core's vpdpbusd peak
