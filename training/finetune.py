@@ -66,6 +66,9 @@ def main() -> None:
                         help="teacher_logits.py's output: distil its logits (KL at --temperature) beside the labels")
     parser.add_argument("--kd-weight", type=float, default=0.5, help="weight of the distillation term; the labels get 1 - it")
     parser.add_argument("--temperature", type=float, default=2.0)
+    parser.add_argument("--ema", type=float, default=0.0,
+                        help="evaluate and keep an exponential moving average of the trained weights with this decay "
+                             "(0: the weights as trained)")
     parser.add_argument("--eval-every", type=int, default=400)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -127,6 +130,17 @@ def main() -> None:
     log = open(args.out / "log.jsonl", "a", encoding="utf-8")
     print(json.dumps({"start": time.strftime("%H:%M:%S"), "steps": total, **{k: str(v) for k, v in vars(args).items()}}), file=log, flush=True)
 
+    # The moving average smooths the last steps' noise out of the kept weights; evaluation and saving
+    # swap it in and back.
+    trained = [p for p in top.parameters()]
+    average = [p.detach().clone() for p in trained] if args.ema else None
+
+    def swap_average() -> None:
+        for p, a in zip(trained, average):
+            held = p.detach().clone()
+            p.data.copy_(a)
+            a.copy_(held)
+
     def evaluate() -> tuple[float, float, float]:
         """(selection accuracy, selection embedding cosine to the teacher, held-out sentence accuracy).
         Only the first picks checkpoints; the sentences are logged to show the course, never to choose."""
@@ -175,6 +189,10 @@ def main() -> None:
         torch.nn.utils.clip_grad_norm_(top.parameters(), 1.0)
         optimizer.step()
         schedule.step()
+        if average is not None:
+            with torch.no_grad():
+                for a, p in zip(average, trained):
+                    a.lerp_(p.detach(), 1 - args.ema)
         running.append((ce.item(), cos.item(), (logits.argmax(1) == labels).float().mean().item()))
 
         if (step + 1) % 50 == 0:
@@ -184,6 +202,8 @@ def main() -> None:
             print(json.dumps({"step": step + 1, "ce": round(ce_m, 4), "cos": round(cos_m, 5), "train_acc": round(acc_m, 4),
                               "s_per_step": round(rate, 3), "eta_min": round(rate * (plan["total"] - step - 1) / 60, 1)}), file=log, flush=True)
         if (step + 1) % args.eval_every == 0 or step + 1 == plan["total"]:
+            if average is not None:
+                swap_average()
             accuracy, held_cos, sentence_accuracy = evaluate()
             print(json.dumps({"step": step + 1, "held_out_acc": round(accuracy, 4), "held_out_cos": round(held_cos, 5),
                               "held_out_sentences_acc": round(sentence_accuracy, 4), "time": time.strftime("%H:%M:%S")}),
@@ -194,6 +214,8 @@ def main() -> None:
                 BertTokenizerFast.from_pretrained(teacher_dir).save_pretrained(args.out)
                 (args.out / "best.json").write_text(json.dumps({"step": step + 1, "held_out_acc": accuracy, "held_out_cos": held_cos,
                                                                 "held_out_sentences_acc": sentence_accuracy}) + "\n")
+            if average is not None:
+                swap_average()
     print(json.dumps({"done": time.strftime("%H:%M:%S"), "best_held_out_acc": best, "minutes": round((time.time() - started) / 60, 1)}), file=log, flush=True)
 
 
