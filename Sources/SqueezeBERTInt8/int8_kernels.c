@@ -214,6 +214,17 @@ ALWAYS_INLINE void tile(const int R, const int prefetch, const uint8_t *q, size_
     if (act != INT8_ACTIVATION_NONE && act != INT8_ACTIVATION_GELU) activate_rows(out, ldo, R, columns, act);
 }
 
+/// Moves a product's row pointers past the R rows a tile has just finished.
+ALWAYS_INLINE void next_rows(int R, const uint8_t **q, size_t ldq, const float **scale, const int32_t **zero,
+                             float **out, size_t ldo, const float **residual, int *rows) {
+    *q += (size_t)R * ldq;
+    *scale += R;
+    *zero += R;
+    *out += (size_t)R * ldo;
+    if (*residual) *residual += (size_t)R * ldo;
+    *rows -= R;
+}
+
 #define TILE(R, P) tile(R, P, q, ldq, scale, zero, panel, kp, colsum, wscale, bias, out, ldo, columns, residual, next, act)
 
 void int8_panel_product(const uint8_t *q, size_t ldq, const float *scale, const int32_t *zero, int rows,
@@ -247,12 +258,7 @@ void int8_panel_product(const uint8_t *q, size_t ldq, const float *scale, const 
             }
         }
         first = 0;
-        q += (size_t)R * ldq;
-        scale += R;
-        zero += R;
-        out += (size_t)R * ldo;
-        if (residual) residual += (size_t)R * ldo;
-        rows -= R;
+        next_rows(R, &q, ldq, &scale, &zero, &out, ldo, &residual, &rows);
     }
 }
 
@@ -322,12 +328,7 @@ void int8_panel_pair_product(const uint8_t *q, size_t ldq, const float *scale, c
         case 2: PAIR(2); break;
         default: PAIR(1); break;
         }
-        q += (size_t)R * ldq;
-        scale += R;
-        zero += R;
-        out += (size_t)R * ldo;
-        if (residual) residual += (size_t)R * ldo;
-        rows -= R;
+        next_rows(R, &q, ldq, &scale, &zero, &out, ldo, &residual, &rows);
     }
 }
 
