@@ -3,9 +3,9 @@ import Foundation
 import SqueezeBERT
 import Testing
 
-/// The bundled default model (a trunk with a sentiment branch, stored int8) against its PyTorch
-/// reference (training/forked.py, the weights dequantised), on the committed outputs of
-/// tools/make_bundled_reference.py.
+/// The bundled models (the default, a trunk with a sentiment branch, and the grouped student, both
+/// stored int8) against their PyTorch reference (training/forked.py, the weights dequantised), on
+/// the committed outputs of tools/make_bundled_reference.py.
 struct BundledModelTests {
     struct Case: Decodable {
         let text: String
@@ -17,14 +17,15 @@ struct BundledModelTests {
         let cases: [Case]
     }
 
-    @Test("The bundled model's logits and embeddings match the PyTorch reference within 1e-4 on the float kernels",
-          arguments: InstructionSet.allCases.filter { $0 != .avx512vnni && $0.isAvailable })
-    func matchesReference(instructionSet: InstructionSet) throws {
-        let url = Fixtures.root.appendingPathComponent("bundled/reference.json")
+    @Test("Each bundled model's logits and embeddings match the PyTorch reference within 1e-4 on the float kernels",
+          arguments: [DefaultModel.folder, DefaultModel.groupedStudentFolder],
+          InstructionSet.allCases.filter { $0 != .avx512vnni && $0.isAvailable })
+    func matchesReference(folder: URL, instructionSet: InstructionSet) throws {
+        let url = Fixtures.root.appendingPathComponent("bundled/\(folder.lastPathComponent).json")
         let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
         // Float kernels: the int8 weights widened, activations in float, as the reference computes.
-        let model = try EncoderModel.load(from: DefaultModel.folder, instructionSet: instructionSet)
-        #expect(model.encoder.hasSentimentBranch)
+        let model = try EncoderModel.load(from: folder, instructionSet: instructionSet)
+        #expect(model.encoder.hasSentimentBranch == (folder == DefaultModel.folder))
         let output = model.encode(reference.cases.map(\.text)).output
         let logits = try #require(output.logits)
         for (index, item) in reference.cases.enumerated() {
