@@ -8,6 +8,7 @@ Each --cut is LABEL=FOLDER (a model folder, or a bundled model's short name). Fo
 side with --dense (default: the bundled dense default):
 - speed: `squeezechat bench --compare DENSE CUT --seq 16 --threads 1 --json`, so the ratio is
   measured in one run at the same precision (the folders' own, int8 for the bundled models);
+  --rounds runs of it, the one with the median ratio kept;
 - `eval chat --model CUT`: in-scope accuracy and out-of-scope recall on the shipped intents;
 - `eval sentiment` on the 872 held-out SST-2 sentences;
 - `eval intents` on Banking77 test, and with 15 intents held out (in-scope, out-of-scope recall).
@@ -51,11 +52,14 @@ def figures(binary: str, model: str, data: Path, eval_dir: Path) -> dict:
             "banking77_holdout_in_scope": held_out["inscope_accuracy"], "banking77_holdout_oos_recall": held_out["oos_recall"]}
 
 
-def speed(binary: str, dense: str, cut: str, seconds: float) -> dict:
-    record = run_json(binary, "bench", "--compare", dense, cut, "--seq", "16", "--threads", "1",
-                      "--min-time", str(seconds))
+def speed(binary: str, dense: str, cut: str, seconds: float, rounds: int) -> dict:
+    """The round with the median ratio of `rounds` bench --compare runs (each times both models)."""
+    records = [run_json(binary, "bench", "--compare", dense, cut, "--seq", "16", "--threads", "1",
+                        "--min-time", str(seconds)) for _ in range(rounds)]
+    record = sorted(records, key=lambda r: r["cases"][0]["latency_ratio"])[rounds // 2]
     case = record["cases"][0]
     return {"dense_p50_ms": case["a_p50_ms"], "p50_ms": case["b_p50_ms"], "ratio": case["latency_ratio"],
+            "ratios": [r["cases"][0]["latency_ratio"] for r in records],
             "flops_ratio": case["flops_ratio"], "dense": shape(record["a"]), **shape(record["b"])}
 
 
@@ -119,10 +123,11 @@ def svg(points: list[dict], dense: dict, ort: dict, bound: float) -> str:
                    'a point under the dense default</text>')
         out.append(f'<circle cx="{x(1.0):.1f}" cy="{y(dense[key]):.1f}" r="5" fill="black"/>')
         out.append(f'<text x="{x(1.0) - 8:.1f}" y="{y(dense[key]) - 8:.1f}" text-anchor="end">dense default</text>')
+        placed = [(x(1.0) - 8 - 6.2 * len("dense default"), x(1.0) - 8, y(dense[key]) - 8)]
         for p in points:
             px, py = x(p["speed"]["ratio"]), y(p["figures"][key])
             out.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="5" fill="#1f77b4"/>')
-            out.append(f'<text x="{px + 8:.1f}" y="{py + 4:.1f}">{escape(p["label"])}</text>')
+            out.append(label(p["label"], px, py, placed))
         ox = x(ort["ratio"])
         if key == "chat_in_scope":  # ONNX Runtime runs the same trunk, whose embeddings are the chat's
             out.append(f'<rect x="{ox - 5:.1f}" y="{y(dense[key]) - 5:.1f}" width="10" height="10" fill="#d62728"/>')
@@ -134,6 +139,17 @@ def svg(points: list[dict], dense: dict, ort: dict, bound: float) -> str:
                        'ONNX Runtime int8, dense trunk</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+def label(text: str, px: float, py: float, placed: list) -> str:
+    """The point's label to its right, or else below, above or to its left: the first place that
+    does not overlap a label already placed (about 6.2 px a character at 11 px)."""
+    width = 6.2 * len(text)
+    for x0, y0 in ((px + 8, py + 4), (px + 8, py + 18), (px + 8, py - 10), (px - 8 - width, py + 4)):
+        if all(x0 + width < a or x0 > b or abs(y0 - ly) > 13 for a, b, ly in placed):
+            break
+    placed.append((x0, x0 + width, y0))
+    return f'<text x="{x0:.1f}" y="{y0:.1f}">{escape(text)}</text>'
 
 
 def table(points: list[dict], dense: dict, ort: dict) -> str:
@@ -171,6 +187,7 @@ def main() -> None:
     parser.add_argument("--cut", action="append", required=True, metavar="LABEL=FOLDER")
     parser.add_argument("--models", type=Path, default=Path("bench/models"), help="bench/compare.py's folders")
     parser.add_argument("--seconds", type=float, default=3.0, help="timed seconds per model and case")
+    parser.add_argument("--rounds", type=int, default=3, help="bench --compare runs per cut (the median ratio's is kept)")
     parser.add_argument("--bound", type=float, default=0.6, help="the speed target, drawn as a dashed line")
     parser.add_argument("--out", type=Path, required=True, help="writes OUT.json and OUT.svg")
     args = parser.parse_args()
@@ -187,9 +204,9 @@ def main() -> None:
     points = []
     for label, folder in cuts:
         print(f"{label}: {folder}", file=sys.stderr)
-        points.append({"label": label, "folder": folder, "speed": speed(args.binary, args.dense, folder, args.seconds),
+        points.append({"label": label, "folder": folder, "speed": speed(args.binary, args.dense, folder, args.seconds, args.rounds),
                        "figures": figures(args.binary, folder, args.data, args.eval)})
-    ort = ort_ratio(args.binary, args.dense, args.models, args.seconds, rounds=3)
+    ort = ort_ratio(args.binary, args.dense, args.models, args.seconds, args.rounds)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".json").write_text(json.dumps({"dense": dense, "cuts": points, "ort": ort}, indent=2) + "\n")
     args.out.with_suffix(".svg").write_text(svg(points, dense, ort, args.bound))
