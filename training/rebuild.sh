@@ -11,7 +11,7 @@
 #
 # Checkpoints: a step that finished leaves WORK/.done/STEP and is skipped on the next run, so an
 # interrupted rebuild resumes at the step it was in (that step starts over). Delete a marker to
-# redo its step and, by hand, the ones after it. About four and a half hours of CPU in all (two cores).
+# redo its step and, by hand, the ones after it. About three hours of CPU in all (two cores).
 #
 # Environment: PYTHON (default python3, with training/requirements.txt installed), SQUEEZECHAT (default
 # .build/release/squeezechat), DEVICE (cpu or cuda; default: what torch finds), SWIFT_BUILD=0 to skip
@@ -120,27 +120,26 @@ step vader "$PY" "$T/vader_baseline.py" --data "$DATA" --out "$WORK/reports/vade
 
 # --- the grouped student (squeezechat-sentiment-grouped) ---------------------------------------------
 
-# 14. Distil from the fine-tuned float32 BERT folder, then resume four times; each run keeps its best
-#     fully cut checkpoint on 1,000 selection phrases. --max-steps is the number of steps each run made.
-DISTILL=(--teacher "$WORK/finetuned" --data "$DATA" --batch 32 --threads 2 --eval-rows 1000 "${DEVICE_FLAG[@]}")
-step student7 "$PY" "$T/distill.py" "${DISTILL[@]}" --out "$WORK/student7" \
-    --max-steps 6000 --lr 1e-4 --cos-weight 10 --ramp 0.3 --eval-every 600 --seed 0
-step student7b "$PY" "$T/distill.py" "${DISTILL[@]}" --out "$WORK/student7b" --resume "$WORK/student7" \
-    --max-steps 2345 --lr 5e-5 --cos-weight 10 --eval-every 400 --seed 1
-step student7c "$PY" "$T/distill.py" "${DISTILL[@]}" --out "$WORK/student7c" --resume "$WORK/student7b" \
-    --max-steps 2939 --lr 5e-5 --cos-weight 20 --banking-repeat 3 --eval-every 400 --seed 2
-step student7d "$PY" "$T/distill.py" "${DISTILL[@]}" --out "$WORK/student7d" --resume "$WORK/student7c" \
-    --max-steps 952 --lr 4e-5 --cos-weight 12 --banking-repeat 2 --eval-every 400 --seed 3
-step student7e "$PY" "$T/distill.py" "${DISTILL[@]}" --out "$WORK/student7e" --resume "$WORK/student7d" \
-    --max-steps 2800 --lr 4e-5 --cos-weight 12 --banking-repeat 2 --label-weight 1 --eval-every 400 --seed 4
+# 14. Distil the trunk (int8 values, as it ships) into a student whose feed-forward pair has 4 groups
+#     while attention stays dense, with the channel permutation and the gradual cut; then resume it
+#     with a stronger embedding term. Each run keeps its best fully cut checkpoint on 1,000 selection
+#     phrases; --max-steps is the number of steps each run planned (with --minutes 45, 14 and 25 on two threads).
+DISTILL=(--teacher "$WORK/trunk-bert" --data "$DATA" --groups 1,1,1,1,4,4 --batch 32 --threads 2 --eval-rows 1000
+         "${DEVICE_FLAG[@]}")
+step student "$PY" "$T/distill.py" "${DISTILL[@]}" --out "$WORK/student" \
+    --max-steps 4647 --lr 1e-4 --cos-weight 10 --ramp 0.3 --eval-every 600 --seed 0
+step student-b "$PY" "$T/distill.py" "${DISTILL[@]}" --out "$WORK/student-b" --resume "$WORK/student" \
+    --max-steps 1641 --lr 5e-5 --cos-weight 20 --banking-repeat 3 --eval-every 400 --seed 1
+step student-c "$PY" "$T/distill.py" "${DISTILL[@]}" --out "$WORK/student-c" --resume "$WORK/student-b" \
+    --max-steps 3495 --lr 5e-5 --cos-weight 30 --banking-repeat 3 --eval-every 500 --seed 2
 # 15. int8, its own heads, and the same checks as the dense model's.
 S="$WORK/squeezechat-sentiment-grouped"
-step export-student "$PY" "$T/export.py" --model "$WORK/student7e" --out "$S" --neutral-band "$NEUTRAL_BAND"
+step export-student "$PY" "$T/export.py" --model "$WORK/student-c" --out "$S" --neutral-band "$NEUTRAL_BAND"
 step neutral-head-student "$PY" "$T/neutral_head.py" --model "$S" --data "$DATA" \
     --out "$WORK/reports/student-neutral-head.json" --write
 step direction-head-student "$PY" "$T/direction_head.py" --model "$S" --data "$DATA" \
     --out "$WORK/reports/student-direction-head.json" --write
-step quant-eval-student "$PY" "$T/quant_eval.py" --fp32 "$WORK/student7e" --int8 "$S" \
+step quant-eval-student "$PY" "$T/quant_eval.py" --fp32 "$WORK/student-c" --int8 "$S" \
     --data "$DATA" --out "$WORK/reports/student-quant.json" --banking
 step parity-student "$PY" "$ROOT/tools/check_bundled_parity.py" --squeezechat "$SQUEEZECHAT" \
     --model "$S" --sst2 "$DATA/sst2/train.tsv"

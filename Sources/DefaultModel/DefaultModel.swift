@@ -5,8 +5,8 @@ public enum DefaultModel {
     /// The default folder's name inside the resource bundle: all-MiniLM-L6-v2 converted to
     /// SqueezeBERT with every group 1, fine-tuned for sentiment with its sentence embeddings kept.
     public static let name = "squeezechat-sentiment"
-    /// The grouped student's folder name: the paper's grouping (q, k, v 4; post-attention 1;
-    /// intermediate 4; output 4) distilled from the default, 0.31x its projection FLOPs.
+    /// The grouped student's folder name: attention dense and the feed-forward pair in 4 groups
+    /// (q, k, v, post-attention 1; intermediate, output 4), distilled from the default's trunk.
     public static let groupedStudentName = "squeezechat-sentiment-grouped"
 
     /// The bundled default folder (config.json, model.safetensors, vocab.txt).

@@ -185,7 +185,7 @@ struct BenchCompareTests {
         #expect(run.stdout.isEmpty)
     }
 
-    @Test("the bundled models by short name: dense is G = 1, grouped is the paper's grouping, from any directory")
+    @Test("the bundled models by short name: dense is G = 1, grouped cuts the feed-forward pair, from any directory")
     func bundledShortNames() throws {
         let json = try object(CommandTests().squeezechat(
             ["bench", "--compare", "dense", "grouped", "--seq", "8", "--min-time", "0.01", "--json"],
@@ -193,8 +193,8 @@ struct BenchCompareTests {
         let a = try #require(json["a"] as? [String: Any]), b = try #require(json["b"] as? [String: Any])
         #expect((a["folder"] as? String)?.hasSuffix("/squeezechat-sentiment") == true)
         #expect((b["folder"] as? String)?.hasSuffix("/squeezechat-sentiment-grouped") == true)
-        #expect((a["groups"] as? [String: Int])?["q"] == 1 && (b["groups"] as? [String: Int])?["q"] == 4)
-        #expect((b["groups"] as? [String: Int])?["post_attention"] == 1)
+        #expect((a["groups"] as? [String: Int])?["intermediate"] == 1 && (b["groups"] as? [String: Int])?["intermediate"] == 4)
+        #expect((b["groups"] as? [String: Int])?["q"] == 1 && (b["groups"] as? [String: Int])?["output"] == 4)
     }
 
     @Test("a model without a sentiment head cannot be scored with --eval; one folder is a usage error")
