@@ -253,6 +253,8 @@ def main() -> None:
         sys.exit(1 if worst > 1e-2 else 0)
     if not (args.branch and args.out):
         parser.error("--branch and --out (or --check)")
+    if args.trunk and not (args.trunk / "permutation.json").is_file():
+        sys.exit(f"error: {args.trunk}: no permutation.json (--trunk takes distill.py's output folder)")
     assemble(teacher_dir, args.branch, args.out, args.trunk)
 
 
