@@ -37,8 +37,11 @@ import models  # noqa: E402
 
 
 def run_json(binary: str, *args: str) -> dict:
-    out = subprocess.run([binary, *args, "--json"], check=True, capture_output=True, text=True).stdout
-    return json.loads(out)
+    """A squeezechat command's --json output; its own one-line error, and exit 1, when it fails."""
+    run = subprocess.run([binary, *args, "--json"], capture_output=True, text=True)
+    if run.returncode != 0:
+        raise SystemExit(run.stderr.strip() or f"error: {binary} {' '.join(args)} exited with {run.returncode}")
+    return json.loads(run.stdout)
 
 
 def figures(binary: str, model: str, data: Path, eval_dir: Path) -> dict:
