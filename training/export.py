@@ -12,6 +12,10 @@ SafeTensorsFile reads I8 tensors. LayerNorm parameters and biases stay float32.
 config.json gains a `squeezechat` section (ignored by transformers) holding the neutral band: a
 text is neutral when its top binary probability is below `neutral_below`. `load_dequantised`
 turns a folder back into a float32 state dict that transformers can load.
+
+With `--smooth-alpha A --data DATA` every encoder projection is smoothed per input channel before
+it is quantised (smoothing.py): its weights are stored times the factors, which are stored as
+`<name>_smooth`, and the engine's integer unit divides its inputs by them.
 """
 import argparse
 import json
@@ -22,6 +26,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 SCALE = "_scale"
+SMOOTH = "_smooth"
 
 
 def quantise(weight: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -44,19 +49,30 @@ def export_state(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 
 
 def load_dequantised(folder: Path) -> dict[str, torch.Tensor]:
-    """A float32 state dict from a folder whose I8 tensors carry `<name>_scale`."""
+    """A float32 state dict from a folder whose I8 tensors carry `<name>_scale` (and, when smoothed,
+    `<name>_smooth`, divided back out of each input channel)."""
     state = load_file(str(folder / "model.safetensors"))
     out = {}
     for name, tensor in state.items():
-        if name.endswith(SCALE) and name[:-len(SCALE)] in state:
+        if name.endswith((SCALE, SMOOTH)) and name.rsplit("_", 1)[0] in state:
             continue
         if tensor.dtype == torch.int8:
             scale = state[name + SCALE].float().reshape(-1)
             shape = [tensor.shape[0]] + [1] * (tensor.dim() - 1)
             out[name] = tensor.float() * scale.reshape(shape)
+            if name + SMOOTH in state:
+                out[name] = unsmoothed(out[name], state[name + SMOOTH].float())
         else:
             out[name] = tensor.float()
     return out
+
+
+def unsmoothed(weight: torch.Tensor, factors: torch.Tensor) -> torch.Tensor:
+    """A (N, K/G[, 1]) weight with input channel c (over all groups) divided by factors[c]."""
+    columns = weight.shape[1]
+    groups = factors.numel() // columns
+    per_row = factors.reshape(groups, 1, columns).expand(groups, weight.shape[0] // groups, columns)
+    return weight / per_row.reshape(weight.shape[0], columns, *([1] * (weight.dim() - 2)))
 
 
 def main() -> None:
@@ -65,11 +81,22 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--neutral-band", type=float, required=True,
                         help="neutral when the top probability of the binary head is below this")
+    parser.add_argument("--smooth-alpha", type=float,
+                        help="smooth every encoder projection's inputs with this migration strength (0-1)")
+    parser.add_argument("--data", type=Path, help="the data folder, for --smooth-alpha's calibration texts")
     args = parser.parse_args()
+    if args.smooth_alpha is not None and (args.data is None or not 0 <= args.smooth_alpha <= 1):
+        parser.error("--smooth-alpha takes a value in [0, 1] and needs --data")
 
     args.out.mkdir(parents=True, exist_ok=True)
     state = load_file(str(args.model / "model.safetensors"))
-    save_file(export_state(state), str(args.out / "model.safetensors"), metadata={"format": "pt"})
+    chosen = {}
+    if args.smooth_alpha is not None:
+        from smoothing import calibration_texts, smooth_state
+        state, chosen = smooth_state(state, args.model, calibration_texts(args.data), args.smooth_alpha)
+    tensors = export_state(state)
+    tensors.update({name + SMOOTH: factors.contiguous() for name, factors in chosen.items()})
+    save_file(tensors, str(args.out / "model.safetensors"), metadata={"format": "pt"})
     config = json.loads((args.model / "config.json").read_text())
     config["squeezechat"] = {
         **config.get("squeezechat", {}),  # a sentiment branch (forked.py) stays described

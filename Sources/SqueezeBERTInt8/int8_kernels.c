@@ -7,6 +7,7 @@
 
 int int8_kernels_compiled(void) { return 1; }
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
@@ -24,6 +25,18 @@ ALWAYS_INLINE void range_of(const float *src, int kg, __m512 *lo, __m512 *hi) {
         const __m512 v = _mm512_maskz_loadu_ps((__mmask16)((1u << (kg - k)) - 1), src + k);
         *lo = _mm512_min_ps(*lo, v);
         *hi = _mm512_max_ps(*hi, v);
+    }
+}
+
+/// dst[k] = src[k] * multipliers[k] for k < count.
+ALWAYS_INLINE void multiply_into(const float *src, const float *multipliers, int count, float *dst) {
+    int k = 0;
+    for (; k + 16 <= count; k += 16)
+        _mm512_storeu_ps(dst + k, _mm512_mul_ps(_mm512_loadu_ps(src + k), _mm512_loadu_ps(multipliers + k)));
+    if (k < count) {
+        const __mmask16 tail = (__mmask16)((1u << (count - k)) - 1);
+        _mm512_mask_storeu_ps(dst + k, tail,
+                              _mm512_mul_ps(_mm512_maskz_loadu_ps(tail, src + k), _mm512_maskz_loadu_ps(tail, multipliers + k)));
     }
 }
 
@@ -46,9 +59,16 @@ ALWAYS_INLINE void quantize_group(const float *src, int kg, int kp, float s, int
 }
 
 void int8_quantize_rows(const float *x, size_t ldx, int rows, int groups, int kg, int kp,
-                        uint8_t *q, size_t ldq, float *scale, int32_t *zero, size_t lds) {
+                        const float *multipliers, uint8_t *q, size_t ldq, float *scale, int32_t *zero, size_t lds) {
+    // A row scaled by the multipliers, on the stack: at most INT8_MAX_SCALED_INPUTS floats.
+    float scaled[INT8_MAX_SCALED_INPUTS] __attribute__((aligned(64)));
+    if (multipliers && (size_t)groups * (size_t)kg > INT8_MAX_SCALED_INPUTS) abort();
     for (int m = 0; m < rows; m++) {
         const float *row = x + (size_t)m * ldx;
+        if (multipliers) {
+            multiply_into(row, multipliers, groups * kg, scaled);
+            row = scaled;
+        }
         for (int g = 0; g < groups; g++) {
             // The group's range, 0 included: each group is a product of its own, so its inputs
             // get their own scale (one scale over all groups lets one group's range coarsen
@@ -363,7 +383,9 @@ int64_t int8_peak_loop(int64_t iterations) {
 int int8_kernels_compiled(void) { return 0; }
 
 void int8_quantize_rows(const float *x, size_t ldx, int rows, int groups, int kg, int kp,
-                        uint8_t *q, size_t ldq, float *scale, int32_t *zero, size_t lds) { abort(); }
+                        const float *multipliers, uint8_t *q, size_t ldq, float *scale, int32_t *zero, size_t lds) {
+    abort();
+}
 
 void int8_panel_product(const uint8_t *q, size_t ldq, const float *scale, const int32_t *zero, int rows,
                         const int8_t *panel, int kp, const int32_t *colsum, const float *wscale,

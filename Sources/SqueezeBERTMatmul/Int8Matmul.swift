@@ -16,6 +16,8 @@ public struct QuantizedActivations {
     public let groupStride: Int
     /// The matrix shape the bytes are laid out for.
     public let groups: Int, groupInputs: Int, paddedGroupInputs: Int
+    /// The smoothing the inputs were divided by (the matrix's), or nil.
+    public let smoothing: InputSmoothing?
 
     public init(bytes: UnsafeMutablePointer<UInt8>, stride: Int, scales: UnsafeMutablePointer<Float>,
                 zeros: UnsafeMutablePointer<Int32>, groupStride: Int, for matrix: PackedMatrix) {
@@ -23,11 +25,12 @@ public struct QuantizedActivations {
         self.bytes = bytes; self.stride = stride; self.scales = scales; self.zeros = zeros
         self.groupStride = groupStride
         groups = matrix.groups; groupInputs = matrix.inputs / matrix.groups; paddedGroupInputs = matrix.paddedGroupInputs
+        smoothing = matrix.smoothing
     }
 
-    /// Whether `matrix` reads this layout.
+    /// Whether `matrix` reads this layout, smoothed as these bytes are.
     public func fits(_ matrix: PackedMatrix) -> Bool {
-        matrix.groups == groups && matrix.inputs / matrix.groups == groupInputs
+        matrix.groups == groups && matrix.inputs / matrix.groups == groupInputs && matrix.smoothing === smoothing
     }
 
     /// Quantises rows `rows` of x (M, K), K = groups x groupInputs, into the same rows here.
@@ -35,7 +38,8 @@ public struct QuantizedActivations {
         guard !rows.isEmpty else { return }
         let K = groups * groupInputs, m = rows.lowerBound
         int8_quantize_rows(x + m * K, K, Int32(rows.count), Int32(groups), Int32(groupInputs), Int32(paddedGroupInputs),
-                           bytes + m * stride, stride, scales + m, zeros + m, groupStride)
+                           smoothing.map { UnsafePointer($0.multipliers) }, bytes + m * stride, stride, scales + m,
+                           zeros + m, groupStride)
     }
 }
 

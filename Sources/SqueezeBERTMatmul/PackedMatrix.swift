@@ -45,6 +45,32 @@ public enum InstructionSet: String, Sendable, CaseIterable {
     public var lanes: Int { self == .avx2 ? 8 : 16 }
 }
 
+/// A matrix's per-input-channel smoothing (SmoothQuant's migration of activation outliers into
+/// the weights): its stored int8 weights are the float weights with input channel c multiplied by
+/// `factors[c]`, so the integer products quantise input c times 1 / `factors[c]`. A LayerNorm
+/// output's few wide channels otherwise set every row's quantisation step; divided down, they
+/// leave finer steps to the rest. One instance may serve several matrices that read one input
+/// (query, key and value), which lets them share one quantisation of it.
+public final class InputSmoothing: @unchecked Sendable {
+    /// One positive factor per input channel, over all groups.
+    public let factors: [Float]
+    /// 1 / factors: what the quantiser multiplies each input by.
+    let multipliers: UnsafeMutablePointer<Float>
+
+    public init(factors: [Float]) {
+        precondition(factors.allSatisfy { $0 > 0 && $0.isFinite }, "smoothing factors must be positive and finite")
+        precondition(factors.count <= Int(INT8_MAX_SCALED_INPUTS), "more inputs than the quantiser smooths")
+        self.factors = factors
+        multipliers = .allocate(capacity: max(factors.count, 1))
+        for (c, factor) in factors.enumerated() { multipliers[c] = 1 / factor }
+    }
+
+    /// The most input channels a smoothed matrix may have.
+    public static let maxInputs = Int(INT8_MAX_SCALED_INPUTS)
+
+    deinit { multipliers.deallocate() }
+}
+
 /// A projection's weights packed for `Matmul` (or `Int8Matmul`): per group, column panels of NR
 /// output channels (two vectors of the instruction set: 16 for AVX2, 32 for AVX-512), each panel
 /// contiguous, the last one zero-padded. Float32, or int8 with one symmetric scale per output channel.
@@ -70,6 +96,9 @@ public final class PackedMatrix: @unchecked Sendable {
     /// Per output channel sum of its int8 weights (G, P, NR), for the activations' zero point;
     /// integer products only.
     @usableFromInline let columnSums: UnsafeMutablePointer<Int32>
+
+    /// The input smoothing its stored int8 weights carry (integer products only; nil for most).
+    public let smoothing: InputSmoothing?
 
     /// Whether its products run on the integer unit (int8 on AVX-512 VNNI).
     public var usesIntegerProducts: Bool { precision == .int8 && instructionSet == .avx512vnni }
@@ -107,11 +136,17 @@ public final class PackedMatrix: @unchecked Sendable {
     }
 
     /// Packs an already quantised weight (N, K/G) with its per-output-channel scales as int8
-    /// panels, unchanged: a checkpoint stored as int8 runs on exactly its own values.
+    /// panels, unchanged: a checkpoint stored as int8 runs on exactly its own values. Weights
+    /// stored smoothed (`smoothing`, K factors) run on the integer unit only, where the quantiser
+    /// divides the inputs back.
     public convenience init(quantized weight: UnsafePointer<Int8>, scales: [Float], bias: [Float],
-                            inputs K: Int, outputs N: Int, groups G: Int, instructionSet: InstructionSet = .fastest) {
+                            inputs K: Int, outputs N: Int, groups G: Int, smoothing: InputSmoothing? = nil,
+                            instructionSet: InstructionSet = .fastest) {
         precondition(K % G == 0 && N % G == 0 && scales.count == N && bias.count == N)
-        self.init(inputs: K, outputs: N, groups: G, precision: .int8, instructionSet: instructionSet, bias: bias)
+        precondition(smoothing == nil || (smoothing!.factors.count == K && instructionSet == .avx512vnni),
+                     "smoothed int8 weights need K factors and the integer unit")
+        self.init(inputs: K, outputs: N, groups: G, precision: .int8, instructionSet: instructionSet, bias: bias,
+                  smoothing: smoothing)
         let Kg = K / G
         for n in 0..<N {
             let row = weight + n * Kg
@@ -123,13 +158,14 @@ public final class PackedMatrix: @unchecked Sendable {
 
     /// Zeroed panels of the right size, with the bias in place and every scale 1.
     private init(inputs K: Int, outputs N: Int, groups G: Int, precision: Precision, instructionSet: InstructionSet,
-                 bias: [Float]) {
+                 bias: [Float], smoothing: InputSmoothing? = nil) {
         precondition(instructionSet.isAvailable, "\(instructionSet) kernels on a CPU without them")
         let NR = 2 * instructionSet.lanes
         let Ng = N / G
         let P = (Ng + NR - 1) / NR
         self.inputs = K; self.outputs = N; self.groups = G; self.panels = P; self.precision = precision
         self.instructionSet = instructionSet
+        self.smoothing = smoothing
         let slots = G * P * NR
         let integer = precision == .int8 && instructionSet == .avx512vnni
         let byteCount = max(slots * (integer ? (K / G + 3) & ~3 : K / G) * (precision == .fp32 ? 4 : 1), 1)

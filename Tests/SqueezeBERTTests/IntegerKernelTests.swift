@@ -163,4 +163,95 @@ struct IntegerKernelTests {
             #expect(x != y, "\(name): the integer kernels were not used")
         }
     }
+
+    /// A matrix stored smoothed (its input channel c multiplied by factor f_c before quantising,
+    /// as training/export.py writes a LayerNorm-fed projection) quantises its inputs divided by the
+    /// factors: exactly the naive integer product over x / f. On inputs with a few wide channels it
+    /// lands closer to the float product than the same weights unsmoothed.
+    @Test func smoothedMatrixQuantisesItsInputsDividedByItsFactors() throws {
+        let (K, N, G, M) = (96, 40, 2, 11)
+        let Kg = K / G, Ng = N / G
+        var state: UInt32 = 31
+        let weight = (0..<(N * Kg)).map { _ in Self.random(&state) }, bias = (0..<N).map { _ in Self.random(&state) }
+        // Every 13th channel 40x wider, as a LayerNorm output's few peak channels are.
+        let inp = (0..<(M * K)).map { i in Self.random(&state) * (i % K % 13 == 0 ? 40 : 1) }
+        // Factors sqrt(input peak / weight peak) per channel: SmoothQuant's alpha 0.5.
+        let factors = (0..<K).map { c -> Float in
+            let g = c / Kg, k = c % Kg
+            let inputPeak = (0..<M).map { abs(inp[$0 * K + c]) }.max()!
+            let weightPeak = ((g * Ng)..<((g + 1) * Ng)).map { abs(weight[$0 * Kg + k]) }.max()!
+            return (inputPeak / weightPeak).squareRoot()
+        }
+        var codes = [Int8](), scales = [Float]()
+        for n in 0..<N {
+            let row = (0..<Kg).map { k in weight[n * Kg + k] * factors[(n / Ng) * Kg + k] }
+            let s = row.map(abs).max()! / 127
+            scales.append(s)
+            codes += row.map { Int8(max(-127, min(127, ($0 / s).rounded()))) }
+        }
+        let smoothing = InputSmoothing(factors: factors)
+        let smoothed = codes.withUnsafeBufferPointer {
+            PackedMatrix(quantized: $0.baseAddress!, scales: scales, bias: bias, inputs: K, outputs: N, groups: G,
+                         smoothing: smoothing, instructionSet: .avx512vnni)
+        }
+        let divided = inp.indices.map { inp[$0] * (1 / factors[$0 % K]) }
+        var expected = [Float](repeating: 0, count: M * N)
+        for m in 0..<M {
+            for g in 0..<G {
+                let (q, s, z) = Self.quantize(divided[(m * K + g * Kg)..<(m * K + (g + 1) * Kg)])
+                for n in (g * Ng)..<((g + 1) * Ng) {
+                    var sum: Int32 = 0
+                    for k in 0..<Kg { sum += (q[k] - z) * Int32(codes[n * Kg + k]) }
+                    expected[m * N + n] = Float(sum) * (s * scales[n]) + bias[n]
+                }
+            }
+        }
+        func product(_ matrix: PackedMatrix) -> [Float] {
+            var out = [Float](repeating: .nan, count: M * N)
+            inp.withUnsafeBufferPointer { i in
+                out.withUnsafeMutableBufferPointer { o in
+                    Kernels.matmul(out: o.baseAddress!, inp: i.baseAddress!, matrix: matrix, rows: M)
+                }
+            }
+            return out
+        }
+        let got = product(smoothed)
+        #expect(WorstDifference(got, expected).value <= 1e-4, "\(WorstDifference(got, expected))")
+
+        var exact = [Float](repeating: 0, count: M * N)
+        for m in 0..<M {
+            for n in 0..<N {
+                let g = n / Ng
+                exact[m * N + n] = bias[n] + (0..<Kg).map { inp[m * K + g * Kg + $0] * weight[n * Kg + $0] }.reduce(0, +)
+            }
+        }
+        let plain = product(PackedMatrix(weight: weight, bias: bias, inputs: K, outputs: N, groups: G, precision: .int8,
+                                         instructionSet: .avx512vnni))
+        let smoothedError = WorstDifference(got, exact).value, plainError = WorstDifference(plain, exact).value
+        #expect(smoothedError < plainError / 2, "smoothed \(smoothedError), plain \(plainError)")
+
+        // Shared rows fit only a matrix smoothed by the same factors.
+        let stride = G * smoothed.paddedGroupInputs
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: M * stride)
+        let rowScales = UnsafeMutablePointer<Float>.allocate(capacity: M * G)
+        let zeros = UnsafeMutablePointer<Int32>.allocate(capacity: M * G)
+        defer { bytes.deallocate(); rowScales.deallocate(); zeros.deallocate() }
+        let shared = QuantizedActivations(bytes: bytes, stride: stride, scales: rowScales, zeros: zeros, groupStride: M,
+                                          for: smoothed)
+        let sibling = codes.withUnsafeBufferPointer {
+            PackedMatrix(quantized: $0.baseAddress!, scales: scales, bias: bias, inputs: K, outputs: N, groups: G,
+                         smoothing: smoothing, instructionSet: .avx512vnni)
+        }
+        #expect(shared.fits(sibling))
+        #expect(!shared.fits(PackedMatrix(weight: weight, bias: bias, inputs: K, outputs: N, groups: G,
+                                          precision: .int8, instructionSet: .avx512vnni)))
+        var fromShared = [Float](repeating: .nan, count: M * N)
+        inp.withUnsafeBufferPointer { i in
+            shared.quantize(i.baseAddress!, rows: 0..<M)
+            fromShared.withUnsafeMutableBufferPointer { o in
+                Kernels.matmul(out: o.baseAddress!, inp: i.baseAddress!, quantized: shared, matrix: sibling, rows: M)
+            }
+        }
+        #expect(fromShared == got)
+    }
 }

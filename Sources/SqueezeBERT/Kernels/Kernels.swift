@@ -36,6 +36,7 @@ public typealias Precision = SqueezeBERTMatmul.Precision
 public typealias InstructionSet = SqueezeBERTMatmul.InstructionSet
 public typealias Epilogue = SqueezeBERTMatmul.Epilogue
 public typealias QuantizedActivations = SqueezeBERTMatmul.QuantizedActivations
+public typealias InputSmoothing = SqueezeBERTMatmul.InputSmoothing
 
 // MARK: - Matrix products
 

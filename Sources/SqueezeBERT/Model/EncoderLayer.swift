@@ -22,14 +22,14 @@ struct EncoderLayer: Sendable {
     ) throws {
         let names = layout.layer(index)
         let C = config.hiddenSize, I = config.intermediateSize, groups = config.groups
-        func convolution(_ projection: CheckpointLayout.Projection, _ K: Int, _ N: Int, _ G: Int) throws
-            -> PointwiseConvolution {
+        func convolution(_ projection: CheckpointLayout.Projection, _ K: Int, _ N: Int, _ G: Int,
+                         sharing: InputSmoothing? = nil) throws -> PointwiseConvolution {
             try PointwiseConvolution(projection, inputs: K, outputs: N, groups: G, layout: layout, weights: weights,
-                                     precision: precision, instructionSet: instructionSet)
+                                     precision: precision, instructionSet: instructionSet, sharing: sharing)
         }
         query = try convolution(names.query, C, C, groups.query)
-        key = try convolution(names.key, C, C, groups.key)
-        value = try convolution(names.value, C, C, groups.value)
+        key = try convolution(names.key, C, C, groups.key, sharing: query.matrix.smoothing)
+        value = try convolution(names.value, C, C, groups.value, sharing: query.matrix.smoothing)
         postAttention = try convolution(names.postAttention, C, C, groups.postAttention)
         intermediate = try convolution(names.intermediate, C, I, groups.intermediate)
         output = try convolution(names.output, I, C, groups.output)

@@ -10,10 +10,12 @@ struct PointwiseConvolution: Sendable {
     /// Weight and bias packed into micro-kernel panels (`PackedMatrix`), fp32 or int8.
     let matrix: PackedMatrix
 
+    /// `sharing`: another matrix's smoothing, reused when this one's factors are the same, so that
+    /// products of one input (query, key, value) share one quantisation of it.
     init(
         _ names: CheckpointLayout.Projection, inputs: Int, outputs: Int, groups: Int,
         layout: CheckpointLayout, weights: some WeightSource, precision: Precision = .fp32,
-        instructionSet: InstructionSet = .fastest
+        instructionSet: InstructionSet = .fastest, sharing: InputSmoothing? = nil
     ) throws {
         self.inputs = inputs
         self.outputs = outputs
@@ -21,11 +23,21 @@ struct PointwiseConvolution: Sendable {
         let shape = layout.projectionShape(inputs: inputs, outputs: outputs, groups: groups)
         // Both layouts store row n = output channel n's K/G inputs: (N, K/G) or (N, K/G, 1).
         let bias = try weights.floatTensor(name: names.bias, expectedShape: [outputs])
-        if precision == .int8, let stored = try weights.quantizedRows(name: names.weight, expectedShape: shape) {
+        let stored = precision == .int8 ? try weights.quantizedRows(name: names.weight, expectedShape: shape) : nil
+        if let factors = stored?.smoothing, factors.count != inputs || inputs > InputSmoothing.maxInputs {
+            throw ModelLoadError(
+                .shapeMismatch, file: weights.path,
+                "smoothing of '\(names.weight)' has \(factors.count) factors for \(inputs) inputs"
+                    + (inputs > InputSmoothing.maxInputs ? " (at most \(InputSmoothing.maxInputs) are supported)" : ""))
+        }
+        if let stored, stored.smoothing == nil || instructionSet == .avx512vnni {
             // Already int8 per output channel on disk: packed as is, never widened to Float.
+            let smoothing = stored.smoothing.map { sharing?.factors == $0 ? sharing! : InputSmoothing(factors: $0) }
             matrix = PackedMatrix(quantized: stored.values, scales: stored.scales, bias: bias, inputs: inputs,
-                                  outputs: outputs, groups: groups, instructionSet: instructionSet)
+                                  outputs: outputs, groups: groups, smoothing: smoothing, instructionSet: instructionSet)
         } else {
+            // Float weights, or smoothed int8 ones on the float kernels: the checkpoint's values
+            // (smoothing divided back out), quantised per output channel again for int8.
             let checkpoint = try weights.floatTensor(name: names.weight, expectedShape: shape)
             matrix = PackedMatrix(weight: checkpoint, bias: bias, inputs: inputs, outputs: outputs, groups: groups,
                                   precision: precision, instructionSet: instructionSet)

@@ -23,15 +23,18 @@ public protocol WeightSource {
     func release(_ name: String)
 }
 
-/// A quantised matrix as a checkpoint stores it: row r's values are `values[r * columns + c] * scales[r]`.
+/// A quantised matrix as a checkpoint stores it: row r's values are `values[r * columns + c] * scales[r]`,
+/// for input channels multiplied by `smoothing` when it is not nil (`InputSmoothing`).
 public struct QuantizedRows {
     public let values: UnsafePointer<Int8>
     public let scales: [Float]
+    /// One factor per input channel over all groups, or nil.
+    public let smoothing: [Float]?
     /// Keeps `values` valid.
     public let owner: AnyObject
 
-    public init(values: UnsafePointer<Int8>, scales: [Float], owner: AnyObject) {
-        (self.values, self.scales, self.owner) = (values, scales, owner)
+    public init(values: UnsafePointer<Int8>, scales: [Float], smoothing: [Float]? = nil, owner: AnyObject) {
+        (self.values, self.scales, self.smoothing, self.owner) = (values, scales, smoothing, owner)
     }
 
     public var rows: Int { scales.count }
@@ -80,7 +83,7 @@ extension SafeTensorsFile: WeightSource {
         }
         let (values, scales) = try quantizedRows(entry)
         guard let base = values.baseAddress, !scales.isEmpty else { return nil }
-        return QuantizedRows(values: base, scales: scales, owner: self)
+        return QuantizedRows(values: base, scales: scales, smoothing: try smoothingFactors(entry), owner: self)
     }
 }
 
@@ -96,6 +99,10 @@ final class EmbeddingTable: @unchecked Sendable {
             rows = .float(mapped.values)
             owners = [mapped.owner]
         } else if let quantized = try weights.quantizedRows(name: name, expectedShape: expectedShape) {
+            guard quantized.smoothing == nil else {
+                throw ModelLoadError(.malformedFile, file: weights.path,
+                                     "embedding table '\(name)' has smoothing factors; only projections may")
+            }
             let scales = Storage(copying: quantized.scales)
             rows = .int8(quantized.values, scales: UnsafePointer(scales.pointer))
             owners = [quantized.owner, scales]

@@ -5,11 +5,17 @@
 // F32/F16/BF16/F64 convert directly (little-endian, as the format stores them). An I8 tensor
 // `X` is a quantised weight: its Float values are `q * X_scale[row]`, with one scale per
 // output row (row = index along the first dimension) in a float tensor `X_scale` of shape
-// (rows,) or (rows, 1). Scales may be any dtype `floats(_:)` reads.
+// (rows,) or (rows, 1). Scales may be any dtype `floats(_:)` reads. An I8 matrix may also carry
+// `X_smooth`, one positive factor per input channel over all groups (K of them, a multiple of the
+// columns): its values were quantised after multiplying input channel c by the factor, so the
+// Float value divides it back out: `q * X_scale[row] / X_smooth[g * columns + column]`, g the
+// row's group (rows are split evenly over K / columns groups).
 
 extension SafeTensorsFile {
     /// The suffix naming the per-row scale tensor of an I8 tensor: `X` -> `X_scale`.
     public static let scaleSuffix = "_scale"
+    /// The suffix naming an I8 matrix's per-input-channel smoothing factors: `X` -> `X_smooth`.
+    public static let smoothingSuffix = "_smooth"
 
     /// Tensor `name` as Float, whatever its supported dtype (I8 is dequantised with its scale).
     /// Throws `.missingTensor` if absent, `.shapeMismatch` if its shape is not `expectedShape`,
@@ -77,18 +83,41 @@ extension SafeTensorsFile {
         }
     }
 
-    /// Converts an I8 entry to `q * scale[row]`.
+    /// Converts an I8 entry to `q * scale[row]` (divided by its smoothing factor, when it has them).
     private func dequantized(_ entry: SafeTensorsHeader.Entry) throws(ModelLoadError) -> [Float] {
         let (values, scales) = try quantizedRows(entry)
         let count = values.count
         let rows = scales.count
         let columns = rows == 0 ? 0 : count / rows
+        let smoothing = try smoothingFactors(entry)
         return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             if count > 0 {
                 dequantize(values.baseAddress!, scales, rows: rows, columns: columns, into: buffer.baseAddress!)
+                if let smoothing { unsmooth(buffer.baseAddress!, smoothing, rows: rows, columns: columns) }
             }
             initialized = count
         }
+    }
+
+    /// The smoothing factors of I8 entry `entry` (`<name>_smooth`), validated; nil when it has none.
+    func smoothingFactors(_ entry: SafeTensorsHeader.Entry) throws(ModelLoadError) -> [Float]? {
+        let name = entry.name, smoothName = name + Self.smoothingSuffix
+        guard let smoothEntry = entries[smoothName] else { return nil }
+        let rows = entry.info.shape.first ?? 0
+        let columns = rows == 0 ? 0 : entry.info.elementCount / rows
+        let shape = smoothEntry.info.shape
+        guard shape.count == 1, columns > 0, shape[0] % columns == 0, rows % (shape[0] / columns) == 0 else {
+            throw ModelLoadError(
+                .shapeMismatch, file: path,
+                "smoothing tensor '\(smoothName)' has shape \(describe(shape: shape)); I8 tensor '\(name)' "
+                    + "(\(rows) rows of \(columns)) needs one factor per input channel, a multiple of \(columns)")
+        }
+        let factors = try floats(smoothEntry)
+        if let bad = factors.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
+            throw ModelLoadError(
+                .malformedFile, file: path, "smoothing tensor '\(smoothName)' has a factor that is not positive at \(bad)")
+        }
+        return factors
     }
 
     /// An I8 entry's values, in place in the mapping, and its per-row scales (validated).
@@ -150,6 +179,16 @@ private func convert(
         }
     default:
         preconditionFailure("\(dtype.rawValue) does not read as Float")
+    }
+}
+
+/// Divides a (rows, columns) matrix's column c of row r by `factors[g * columns + c]`, with
+/// g = r / (rows / groups) and groups = factors.count / columns.
+private func unsmooth(_ matrix: UnsafeMutablePointer<Float>, _ factors: [Float], rows: Int, columns: Int) {
+    let rowsPerGroup = rows / (factors.count / columns)
+    for row in 0..<rows {
+        let offset = row * columns, first = (row / rowsPerGroup) * columns
+        for column in 0..<columns { matrix[offset + column] /= factors[first + column] }
     }
 }
 
