@@ -1,8 +1,8 @@
 """Logit and embedding parity: a SqueezeBERT folder (the bundled int8 one, or float32) in transformers
 vs the Swift engine.
 
-Dequantises the folder's I8 tensors with their `<name>_scale` (export.load_dequantised; float32
-tensors pass through), loads the float32 state dict into `SqueezeBertForSequenceClassification`
+Dequantises the folder's I8 tensors with their `<name>_scale` and any `<name>_smooth`
+(export.load_dequantised; float32 tensors pass through), loads the float32 state dict into `SqueezeBertForSequenceClassification`
 with the folder's own config (or, for a folder with a sentiment branch, into training/forked.py's
 reference), and compares its logits with `squeezechat tag --by line --format
 jsonl --logits`, and its mean-pooled last hidden state with `squeezechat embed`, on the same texts.
@@ -70,8 +70,9 @@ def main() -> int:
         reference = logits.numpy()
         pooled = mean_pool(hidden, batch["attention_mask"]).numpy()
 
-    # The float kernels: on the integer unit (avx512-vnni) activations are quantised too, by design.
-    kernels = ["--kernels", args.kernels]
+    # fp32 on the float kernels: the stored int8 weights widened (any smoothing divided back out), as
+    # the reference computes; the integer unit (avx512-vnni) quantises activations too, by design.
+    kernels = ["--precision", "fp32", "--kernels", args.kernels]
     swift = engine_values(args.squeezechat, ["tag", "--model", str(args.model), "--by", "line", "--format", "jsonl",
                                               "--logits", *kernels], texts, "logits")
     difference = np.abs(swift - reference.astype(np.float64))

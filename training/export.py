@@ -15,7 +15,9 @@ turns a folder back into a float32 state dict that transformers can load.
 
 With `--smooth-alpha A --data DATA` every encoder projection is smoothed per input channel before
 it is quantised (smoothing.py): its weights are stored times the factors, which are stored as
-`<name>_smooth`, and the engine's integer unit divides its inputs by them.
+`<name>_smooth`, and the engine's integer unit divides its inputs by them. `--heads-from FOLDER`
+keeps the heads fitted on another export of the same model (the recipe fits them on the plain
+int8 export, so that an encoding chosen for the integer unit does not move them).
 """
 import argparse
 import json
@@ -84,6 +86,8 @@ def main() -> None:
     parser.add_argument("--smooth-alpha", type=float,
                         help="smooth every encoder projection's inputs with this migration strength (0-1)")
     parser.add_argument("--data", type=Path, help="the data folder, for --smooth-alpha's calibration texts")
+    parser.add_argument("--heads-from", type=Path,
+                        help="an exported folder whose squeezechat section (heads, band) this one keeps")
     args = parser.parse_args()
     if args.smooth_alpha is not None and (args.data is None or not 0 <= args.smooth_alpha <= 1):
         parser.error("--smooth-alpha takes a value in [0, 1] and needs --data")
@@ -104,6 +108,8 @@ def main() -> None:
         "neutral_label": "neutral",
         "note": "binary head; a text is neutral when its top probability is below neutral_below",
     }
+    if args.heads_from:
+        config["squeezechat"].update(json.loads((args.heads_from / "config.json").read_text())["squeezechat"])
     (args.out / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
     shutil.copyfile(args.model / "vocab.txt", args.out / "vocab.txt")
     size = sum(f.stat().st_size for f in args.out.iterdir())

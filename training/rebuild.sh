@@ -48,7 +48,7 @@ step() {
 # (its report prints "neutral_band_tau": 0.96); the student keeps it. Only a fallback once the neutral
 # head is stored.
 NEUTRAL_BAND=0.96
-SMOOTH_ALPHA=0.8
+SMOOTH_ALPHA=0.6
 
 # --- the trunk: the dense fine-tune ----------------------------------------------------------------
 
@@ -86,16 +86,19 @@ step branch "$PY" "$T/finetune.py" --cache "$WORK/cache-branch.pt" --out "$WORK/
     --lr 1e-4 --lam 0 --extra 0 --epochs 2 --mix sst2_augmented --kd "$WORK/teacher-logits.pt" --kd-weight 0.5 \
     --eval-every 250 --threads 2 --seed 0 "${DEVICE_FLAG[@]}"
 # 9. One folder: the trunk, its own top for the embeddings, the branch for sentiment (checked
-#    against both parts, < 1e-4), then int8 with the band, every projection's inputs smoothed for the
-#    integer unit (alpha 0.8: the least embedding error on the selection phrases; see the training log).
+#    against both parts, < 1e-4), then int8 with the band.
 step fork "$PY" "$T/forked.py" --teacher "$WORK/trunk-bert" --branch "$WORK/branch" --out "$WORK/forked"
-step export "$PY" "$T/export.py" --model "$WORK/forked" --out "$WORK/squeezechat-sentiment" --neutral-band "$NEUTRAL_BAND" \
-    --smooth-alpha "$SMOOTH_ALPHA" --data "$DATA"
+step export "$PY" "$T/export.py" --model "$WORK/forked" --out "$WORK/plain-int8" --neutral-band "$NEUTRAL_BAND"
 # 10. The two heads, stored in the folder's config.json.
-step neutral-head "$PY" "$T/neutral_head.py" --model "$WORK/squeezechat-sentiment" --data "$DATA" \
+step neutral-head "$PY" "$T/neutral_head.py" --model "$WORK/plain-int8" --data "$DATA" \
     --out "$WORK/reports/neutral-head.json" --write
-step direction-head "$PY" "$T/direction_head.py" --model "$WORK/squeezechat-sentiment" --data "$DATA" \
+step direction-head "$PY" "$T/direction_head.py" --model "$WORK/plain-int8" --data "$DATA" \
     --out "$WORK/reports/direction-head.json" --write
+# 10b. The folder that ships: int8 again, every projection's inputs smoothed for the integer unit
+#    (alpha 0.6: the least embedding error against the float model on the selection phrases), with
+#    the heads above.
+step smooth "$PY" "$T/export.py" --model "$WORK/forked" --out "$WORK/squeezechat-sentiment" \
+    --neutral-band "$NEUTRAL_BAND" --smooth-alpha "$SMOOTH_ALPHA" --data "$DATA" --heads-from "$WORK/plain-int8"
 # 11. int8 against float32 in transformers.
 step quant-eval "$PY" "$T/quant_eval.py" --fp32 "$WORK/forked" --int8 "$WORK/squeezechat-sentiment" \
     --data "$DATA" --out "$WORK/reports/quant.json" --banking
@@ -137,12 +140,14 @@ step student-c "$PY" "$T/distill.py" "${DISTILL[@]}" --out "$WORK/student-c" --r
     --max-steps 3495 --lr 5e-5 --cos-weight 30 --banking-repeat 3 --eval-every 500 --seed 2
 # 15. int8, its own heads, and the same checks as the dense model's.
 S="$WORK/squeezechat-sentiment-grouped"
-step export-student "$PY" "$T/export.py" --model "$WORK/student-c" --out "$S" --neutral-band "$NEUTRAL_BAND" \
-    --smooth-alpha "$SMOOTH_ALPHA" --data "$DATA"
-step neutral-head-student "$PY" "$T/neutral_head.py" --model "$S" --data "$DATA" \
+step export-student "$PY" "$T/export.py" --model "$WORK/student-c" --out "$WORK/student-plain-int8" \
+    --neutral-band "$NEUTRAL_BAND"
+step neutral-head-student "$PY" "$T/neutral_head.py" --model "$WORK/student-plain-int8" --data "$DATA" \
     --out "$WORK/reports/student-neutral-head.json" --write
-step direction-head-student "$PY" "$T/direction_head.py" --model "$S" --data "$DATA" \
+step direction-head-student "$PY" "$T/direction_head.py" --model "$WORK/student-plain-int8" --data "$DATA" \
     --out "$WORK/reports/student-direction-head.json" --write
+step smooth-student "$PY" "$T/export.py" --model "$WORK/student-c" --out "$S" --neutral-band "$NEUTRAL_BAND" \
+    --smooth-alpha "$SMOOTH_ALPHA" --data "$DATA" --heads-from "$WORK/student-plain-int8"
 step quant-eval-student "$PY" "$T/quant_eval.py" --fp32 "$WORK/student-c" --int8 "$S" \
     --data "$DATA" --out "$WORK/reports/student-quant.json" --banking
 step parity-student "$PY" "$ROOT/tools/check_bundled_parity.py" --squeezechat "$SQUEEZECHAT" \

@@ -7,74 +7,65 @@
 
 int int8_kernels_compiled(void) { return 1; }
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
-/// One group's range: lo/hi updated with the kg values at src (masked-off lanes read 0, inside
+/// src[k .. k + 16) times multipliers[k ..] when there are multipliers (a smoothed matrix's
+/// 1 / factors); `mask` selects the lanes read (the others are 0).
+ALWAYS_INLINE __m512 load_inputs(const float *src, const float *multipliers, int k, __mmask16 mask) {
+    const __m512 v = _mm512_maskz_loadu_ps(mask, src + k);
+    return multipliers ? _mm512_mul_ps(v, _mm512_maskz_loadu_ps(mask, multipliers + k)) : v;
+}
+
+/// One group's range: lo/hi updated with the kg inputs at src (masked-off lanes read 0, inside
 /// any range that holds 0).
-ALWAYS_INLINE void range_of(const float *src, int kg, __m512 *lo, __m512 *hi) {
+ALWAYS_INLINE void range_of(const float *src, const float *multipliers, int kg, __m512 *lo, __m512 *hi) {
     int k = 0;
     for (; k + 16 <= kg; k += 16) {
-        const __m512 v = _mm512_loadu_ps(src + k);
+        const __m512 v = load_inputs(src, multipliers, k, (__mmask16)0xFFFF);
         *lo = _mm512_min_ps(*lo, v);
         *hi = _mm512_max_ps(*hi, v);
     }
     if (k < kg) {
-        const __m512 v = _mm512_maskz_loadu_ps((__mmask16)((1u << (kg - k)) - 1), src + k);
+        const __m512 v = load_inputs(src, multipliers, k, (__mmask16)((1u << (kg - k)) - 1));
         *lo = _mm512_min_ps(*lo, v);
         *hi = _mm512_max_ps(*hi, v);
     }
 }
 
-/// dst[k] = src[k] * multipliers[k] for k < count.
-ALWAYS_INLINE void multiply_into(const float *src, const float *multipliers, int count, float *dst) {
-    int k = 0;
-    for (; k + 16 <= count; k += 16)
-        _mm512_storeu_ps(dst + k, _mm512_mul_ps(_mm512_loadu_ps(src + k), _mm512_loadu_ps(multipliers + k)));
-    if (k < count) {
-        const __mmask16 tail = (__mmask16)((1u << (count - k)) - 1);
-        _mm512_mask_storeu_ps(dst + k, tail,
-                              _mm512_mul_ps(_mm512_maskz_loadu_ps(tail, src + k), _mm512_maskz_loadu_ps(tail, multipliers + k)));
-    }
-}
-
-/// One group's bytes: dst[k] = clamp(round(src[k] / s) + z, 0, 255), padding to kp with 0.
-ALWAYS_INLINE void quantize_group(const float *src, int kg, int kp, float s, int32_t z, uint8_t *dst) {
+/// One group's bytes: dst[k] = clamp(round(input[k] / s) + z, 0, 255), padding to kp with 0.
+ALWAYS_INLINE void quantize_group(const float *src, const float *multipliers, int kg, int kp, float s, int32_t z,
+                                  uint8_t *dst) {
     const __m512 inverse = _mm512_set1_ps(1.0f / s);
     const __m512i zv = _mm512_set1_epi32(z), floor = _mm512_setzero_si512();
     int k = 0;
     for (; k + 16 <= kg; k += 16) {
-        __m512i v = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(src + k), inverse)), zv);
+        const __m512 x = load_inputs(src, multipliers, k, (__mmask16)0xFFFF);
+        __m512i v = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(x, inverse)), zv);
         _mm_storeu_si128((__m128i *)(dst + k), _mm512_cvtusepi32_epi8(_mm512_max_epi32(v, floor)));
     }
     if (k < kg) {
         __mmask16 tail = (__mmask16)((1u << (kg - k)) - 1);
-        __m512i v = _mm512_add_epi32(
-            _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_maskz_loadu_ps(tail, src + k), inverse)), zv);
+        __m512i v = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(load_inputs(src, multipliers, k, tail), inverse)), zv);
         _mm512_mask_cvtusepi32_storeu_epi8(dst + k, tail, _mm512_max_epi32(v, floor));
     }
     for (k = kg; k < kp; k++) dst[k] = 0;  // meets zero weights: any value would do
 }
 
-void int8_quantize_rows(const float *x, size_t ldx, int rows, int groups, int kg, int kp,
-                        const float *multipliers, uint8_t *q, size_t ldq, float *scale, int32_t *zero, size_t lds) {
-    // A row scaled by the multipliers, on the stack: at most INT8_MAX_SCALED_INPUTS floats.
-    float scaled[INT8_MAX_SCALED_INPUTS] __attribute__((aligned(64)));
-    if (multipliers && (size_t)groups * (size_t)kg > INT8_MAX_SCALED_INPUTS) abort();
+/// `int8_quantize_rows`, inlined twice: with multipliers NULL every multiply folds away.
+ALWAYS_INLINE void quantize_rows(const float *x, size_t ldx, int rows, int groups, int kg, int kp,
+                                 const float *multipliers, uint8_t *q, size_t ldq, float *scale, int32_t *zero,
+                                 size_t lds) {
     for (int m = 0; m < rows; m++) {
         const float *row = x + (size_t)m * ldx;
-        if (multipliers) {
-            multiply_into(row, multipliers, groups * kg, scaled);
-            row = scaled;
-        }
         for (int g = 0; g < groups; g++) {
             // The group's range, 0 included: each group is a product of its own, so its inputs
             // get their own scale (one scale over all groups lets one group's range coarsen
             // another's steps).
+            const float *src = row + (size_t)g * kg, *mul = multipliers ? multipliers + (size_t)g * kg : NULL;
             __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
-            range_of(row + (size_t)g * kg, kg, &lo, &hi);
+            range_of(src, mul, kg, &lo, &hi);
             const float low = _mm512_reduce_min_ps(lo), high = _mm512_reduce_max_ps(hi);
             float s = (high - low) / 255.0f;
             if (!(s > 0)) s = 1.0f;  // an all-zero group (or NaN): every byte is the zero point
@@ -82,9 +73,17 @@ void int8_quantize_rows(const float *x, size_t ldx, int rows, int groups, int kg
             z = z < 0 ? 0 : (z > 255 ? 255 : z);
             scale[(size_t)g * lds + m] = s;
             zero[(size_t)g * lds + m] = z;
-            quantize_group(row + (size_t)g * kg, kg, kp, s, z, q + (size_t)m * ldq + (size_t)g * kp);
+            quantize_group(src, mul, kg, kp, s, z, q + (size_t)m * ldq + (size_t)g * kp);
         }
     }
+}
+
+void int8_quantize_rows(const float *x, size_t ldx, int rows, int groups, int kg, int kp,
+                        const float *multipliers, uint8_t *q, size_t ldq, float *scale, int32_t *zero, size_t lds) {
+    if (multipliers)
+        quantize_rows(x, ldx, rows, groups, kg, kp, multipliers, q, ldq, scale, zero, lds);
+    else
+        quantize_rows(x, ldx, rows, groups, kg, kp, NULL, q, ldq, scale, zero, lds);
 }
 
 /// erf per lane: the engine's erf8 (a rational approximation on [-4, 4], Eigen's / XLA's float

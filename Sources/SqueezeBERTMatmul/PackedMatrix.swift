@@ -59,14 +59,10 @@ public final class InputSmoothing: @unchecked Sendable {
 
     public init(factors: [Float]) {
         precondition(factors.allSatisfy { $0 > 0 && $0.isFinite }, "smoothing factors must be positive and finite")
-        precondition(factors.count <= Int(INT8_MAX_SCALED_INPUTS), "more inputs than the quantiser smooths")
         self.factors = factors
         multipliers = .allocate(capacity: max(factors.count, 1))
         for (c, factor) in factors.enumerated() { multipliers[c] = 1 / factor }
     }
-
-    /// The most input channels a smoothed matrix may have.
-    public static let maxInputs = Int(INT8_MAX_SCALED_INPUTS)
 
     deinit { multipliers.deallocate() }
 }

@@ -4,8 +4,9 @@ import SqueezeBERT
 import Testing
 
 /// The bundled models (the default, a trunk with a sentiment branch, and the grouped student, both
-/// stored int8) against their PyTorch reference (training/forked.py, the weights dequantised), on
-/// the committed outputs of tools/make_bundled_reference.py.
+/// stored int8, their projections smoothed for the integer unit) against their PyTorch reference
+/// (training/forked.py, the weights dequantised), on the committed outputs of
+/// tools/make_bundled_reference.py.
 struct BundledModelTests {
     struct Case: Decodable {
         let text: String
@@ -17,14 +18,18 @@ struct BundledModelTests {
         let cases: [Case]
     }
 
-    @Test("Each bundled model's logits and embeddings match the PyTorch reference within 1e-4 on the float kernels",
+    static func reference(of folder: URL) throws -> Reference {
+        let url = Fixtures.root.appendingPathComponent("bundled/\(folder.lastPathComponent).json")
+        return try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
+    }
+
+    @Test("Each bundled model's logits and embeddings match the PyTorch reference within 1e-4 in fp32",
           arguments: [DefaultModel.folder, DefaultModel.groupedStudentFolder],
           InstructionSet.allCases.filter { $0 != .avx512vnni && $0.isAvailable })
     func matchesReference(folder: URL, instructionSet: InstructionSet) throws {
-        let url = Fixtures.root.appendingPathComponent("bundled/\(folder.lastPathComponent).json")
-        let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
-        // Float kernels: the int8 weights widened, activations in float, as the reference computes.
-        let model = try EncoderModel.load(from: folder, instructionSet: instructionSet)
+        let reference = try Self.reference(of: folder)
+        // fp32: the int8 weights widened with their smoothing divided out, as the reference computes.
+        let model = try EncoderModel.load(from: folder, precision: .fp32, instructionSet: instructionSet)
         #expect(model.encoder.hasSentimentBranch == (folder == DefaultModel.folder))
         let output = model.encode(reference.cases.map(\.text)).output
         let logits = try #require(output.logits)
@@ -34,6 +39,22 @@ struct BundledModelTests {
             #expect(logitGap.value <= 1e-4, "\(item.text): logits \(logitGap)")
             let embeddingGap = WorstDifference(output.sentenceEmbedding(index), item.embedding)
             #expect(embeddingGap.value <= 1e-4, "\(item.text): embedding \(embeddingGap)")
+        }
+    }
+
+    /// On the integer unit, where the activations are quantised too (divided by the smoothing
+    /// factors first), every text keeps the reference's embedding to a cosine of 0.999.
+    @Test(.enabled(if: InstructionSet.avx512vnni.isAvailable, "this CPU has no AVX-512 VNNI"),
+          arguments: [DefaultModel.folder, DefaultModel.groupedStudentFolder])
+    func integerUnitStaysCloseToTheReference(folder: URL) throws {
+        let reference = try Self.reference(of: folder)
+        let model = try EncoderModel.load(from: folder, instructionSet: .avx512vnni)
+        let output = model.encode(reference.cases.map(\.text)).output
+        for (index, item) in reference.cases.enumerated() {
+            let mine = output.sentenceEmbedding(index)
+            let dot = zip(mine, item.embedding).map(*).reduce(0, +)
+            let norms = (mine.map { $0 * $0 }.reduce(0, +) * item.embedding.map { $0 * $0 }.reduce(0, +)).squareRoot()
+            #expect(dot / norms >= 0.999, "\(item.text): cosine \(dot / norms)")
         }
     }
 }

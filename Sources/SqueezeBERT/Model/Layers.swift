@@ -24,11 +24,9 @@ struct PointwiseConvolution: Sendable {
         // Both layouts store row n = output channel n's K/G inputs: (N, K/G) or (N, K/G, 1).
         let bias = try weights.floatTensor(name: names.bias, expectedShape: [outputs])
         let stored = precision == .int8 ? try weights.quantizedRows(name: names.weight, expectedShape: shape) : nil
-        if let factors = stored?.smoothing, factors.count != inputs || inputs > InputSmoothing.maxInputs {
-            throw ModelLoadError(
-                .shapeMismatch, file: weights.path,
-                "smoothing of '\(names.weight)' has \(factors.count) factors for \(inputs) inputs"
-                    + (inputs > InputSmoothing.maxInputs ? " (at most \(InputSmoothing.maxInputs) are supported)" : ""))
+        if let factors = stored?.smoothing, factors.count != inputs {
+            throw ModelLoadError(.shapeMismatch, file: weights.path,
+                                 "smoothing of '\(names.weight)' has \(factors.count) factors for \(inputs) inputs")
         }
         if let stored, stored.smoothing == nil || instructionSet == .avx512vnni {
             // Already int8 per output channel on disk: packed as is, never widened to Float.

@@ -23,15 +23,12 @@ int int8_kernels_compiled(void);
 /// Most rows of one two-panel register tile (24 accumulators).
 #define INT8_PAIR_TILE_ROWS 6
 
-/// Most inputs per row (G * Kg) that `int8_quantize_rows` scales by multipliers.
-#define INT8_MAX_SCALED_INPUTS 8192
-
 /// Quantises `rows` rows of x (each G groups of Kg floats, row stride ldx) to bytes, with one
 /// scale and zero point per row and group: x'[m, g*Kg + k] ~ scale[g*lds + m] * (q[m, g*KP + k] -
 /// zero[g*lds + m]) (each group's range always includes 0, so 0 stays exact), where x' = x, or
-/// x'[m, c] = x[m, c] * multipliers[c] when `multipliers` (G * Kg <= INT8_MAX_SCALED_INPUTS of
-/// them) is not NULL: a matrix smoothed per input channel takes its inputs divided by its factors.
-/// Padding bytes q[m, g*KP + Kg ..< (g+1)*KP] are written 0. q has row stride ldq >= G * KP.
+/// x'[m, c] = x[m, c] * multipliers[c] when `multipliers` (G * Kg of them) is not NULL: a matrix
+/// smoothed per input channel takes its inputs divided by its factors. Padding bytes
+/// q[m, g*KP + Kg ..< (g+1)*KP] are written 0. q has row stride ldq >= G * KP.
 void int8_quantize_rows(const float *x, size_t ldx, int rows, int groups, int kg, int kp,
                         const float *multipliers, uint8_t *q, size_t ldq, float *scale, int32_t *zero, size_t lds);
 
