@@ -21,6 +21,17 @@ struct IntegerKernelTests {
 
     static func norm(_ v: [Float]) -> Float { v.map { $0 * $0 }.reduce(0, +).squareRoot() }
 
+    /// Runs `body` with room for `rows` rows quantised once for `matrix`, as the encoder shares
+    /// them between products and threads; the room is freed after.
+    static func withSharedRows(for matrix: PackedMatrix, rows M: Int, _ body: (QuantizedActivations) -> Void) {
+        let G = matrix.groups, stride = G * matrix.paddedGroupInputs
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: M * stride)
+        let scales = UnsafeMutablePointer<Float>.allocate(capacity: M * G)
+        let zeros = UnsafeMutablePointer<Int32>.allocate(capacity: M * G)
+        defer { bytes.deallocate(); scales.deallocate(); zeros.deallocate() }
+        body(QuantizedActivations(bytes: bytes, stride: stride, scales: scales, zeros: zeros, groupStride: M, for: matrix))
+    }
+
     static func random(_ state: inout UInt32) -> Float {
         state = state &* 1664525 &+ 1013904223
         return Float(state >> 8) / Float(1 << 24) - 0.5
@@ -77,24 +88,20 @@ struct IntegerKernelTests {
                                   bias: (0..<N).map { _ in Self.random(&state) }, inputs: K, outputs: N, groups: G,
                                   precision: .int8, instructionSet: .avx512vnni)
         let inp = (0..<(M * K)).map { _ in Self.random(&state) }
-        let stride = G * matrix.paddedGroupInputs
-        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: M * stride)
-        let scales = UnsafeMutablePointer<Float>.allocate(capacity: M * G)
-        let zeros = UnsafeMutablePointer<Int32>.allocate(capacity: M * G)
-        defer { bytes.deallocate(); scales.deallocate(); zeros.deallocate() }
-        let shared = QuantizedActivations(bytes: bytes, stride: stride, scales: scales, zeros: zeros, groupStride: M,
-                                          for: matrix)
         var perTask = [Float](repeating: .nan, count: M * N), fromShared = perTask
-        inp.withUnsafeBufferPointer { i in
-            shared.quantize(i.baseAddress!, rows: 0..<M)
-            let tasks = Kernels.matmulTasks(rows: M, matrix: matrix)
-            for task in (0..<tasks).reversed() {
-                perTask.withUnsafeMutableBufferPointer { o in
-                    Kernels.matmul(out: o.baseAddress!, inp: i.baseAddress!, matrix: matrix, rows: M, tasks: task..<(task + 1))
-                }
-                fromShared.withUnsafeMutableBufferPointer { o in
-                    Kernels.matmul(out: o.baseAddress!, inp: i.baseAddress!, quantized: shared, matrix: matrix, rows: M,
-                                   tasks: task..<(task + 1))
+        Self.withSharedRows(for: matrix, rows: M) { shared in
+            inp.withUnsafeBufferPointer { i in
+                shared.quantize(i.baseAddress!, rows: 0..<M)
+                let tasks = Kernels.matmulTasks(rows: M, matrix: matrix)
+                for task in (0..<tasks).reversed() {
+                    perTask.withUnsafeMutableBufferPointer { o in
+                        Kernels.matmul(out: o.baseAddress!, inp: i.baseAddress!, matrix: matrix, rows: M,
+                                       tasks: task..<(task + 1))
+                    }
+                    fromShared.withUnsafeMutableBufferPointer { o in
+                        Kernels.matmul(out: o.baseAddress!, inp: i.baseAddress!, quantized: shared, matrix: matrix, rows: M,
+                                       tasks: task..<(task + 1))
+                    }
                 }
             }
         }
@@ -231,25 +238,20 @@ struct IntegerKernelTests {
         #expect(smoothedError < plainError / 2, "smoothed \(smoothedError), plain \(plainError)")
 
         // Shared rows fit only a matrix smoothed by the same factors.
-        let stride = G * smoothed.paddedGroupInputs
-        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: M * stride)
-        let rowScales = UnsafeMutablePointer<Float>.allocate(capacity: M * G)
-        let zeros = UnsafeMutablePointer<Int32>.allocate(capacity: M * G)
-        defer { bytes.deallocate(); rowScales.deallocate(); zeros.deallocate() }
-        let shared = QuantizedActivations(bytes: bytes, stride: stride, scales: rowScales, zeros: zeros, groupStride: M,
-                                          for: smoothed)
         let sibling = codes.withUnsafeBufferPointer {
             PackedMatrix(quantized: $0.baseAddress!, scales: scales, bias: bias, inputs: K, outputs: N, groups: G,
                          smoothing: smoothing, instructionSet: .avx512vnni)
         }
-        #expect(shared.fits(sibling))
-        #expect(!shared.fits(PackedMatrix(weight: weight, bias: bias, inputs: K, outputs: N, groups: G,
-                                          precision: .int8, instructionSet: .avx512vnni)))
         var fromShared = [Float](repeating: .nan, count: M * N)
-        inp.withUnsafeBufferPointer { i in
-            shared.quantize(i.baseAddress!, rows: 0..<M)
-            fromShared.withUnsafeMutableBufferPointer { o in
-                Kernels.matmul(out: o.baseAddress!, inp: i.baseAddress!, quantized: shared, matrix: sibling, rows: M)
+        Self.withSharedRows(for: smoothed, rows: M) { shared in
+            #expect(shared.fits(sibling))
+            #expect(!shared.fits(PackedMatrix(weight: weight, bias: bias, inputs: K, outputs: N, groups: G,
+                                              precision: .int8, instructionSet: .avx512vnni)))
+            inp.withUnsafeBufferPointer { i in
+                shared.quantize(i.baseAddress!, rows: 0..<M)
+                fromShared.withUnsafeMutableBufferPointer { o in
+                    Kernels.matmul(out: o.baseAddress!, inp: i.baseAddress!, quantized: shared, matrix: sibling, rows: M)
+                }
             }
         }
         #expect(fromShared == got)
