@@ -70,6 +70,16 @@ put("safetensors", "i8-scaled", safetensors({
     "q": ("I8", [2, 3], bytes([1, 2, 3, 253, 254, 255])),
     "q_scale": ("F32", [2], f32([0.5, 0.25])),
 }))
+put("safetensors", "i8-smoothed", safetensors({
+    "q": ("I8", [2, 3], bytes([1, 2, 3, 253, 254, 255])),
+    "q_scale": ("F32", [2], f32([0.5, 0.25])),
+    "q_smooth": ("F32", [3], f32([1.0, 2.0, 0.5])),
+}))
+put("safetensors", "i8-smoothing-not-positive", safetensors({
+    "q": ("I8", [2, 3], bytes([1, 2, 3, 253, 254, 255])),
+    "q_scale": ("F32", [2], f32([0.5, 0.25])),
+    "q_smooth": ("F32", [4], f32([1.0, 0.0, -1.0, 2.0])),
+}))
 put("safetensors", "half", safetensors({
     "h": ("F16", [2], struct.pack("<2e", 1.5, -2.0)),
     "b": ("BF16", [1], b"\x80\x3f"),
@@ -126,6 +136,18 @@ put("model-folder", "tiny-bert", json.dumps(bert).encode() + separator + vocab_t
 missing = dict(weights)
 del missing[base + "output.dense.weight"]
 put("model-folder", "missing-tensor", json.dumps(bert).encode() + separator + vocab_text.encode() + separator + safetensors(missing))
+# The same folder stored int8 with its projections smoothed, as training/export.py --smooth-alpha writes.
+def int8_smoothed(name, n, k):
+    codes = bytes(((i % 7) - 3) & 0xFF for i in range(n * k))
+    return {name + ".weight": ("I8", [n, k], codes), name + ".weight_scale": ("F32", [n], f32([0.01] * n)),
+            name + ".weight_smooth": ("F32", [k], f32([0.5 + 0.25 * (c % 4) for c in range(k)])),
+            name + ".bias": ("F32", [n], f32([0.0] * n))}
+smoothed = dict(weights)
+for part, n, k in [("attention.self.query", C, C), ("attention.self.key", C, C), ("attention.self.value", C, C),
+                   ("attention.output.dense", C, C), ("intermediate.dense", I, C), ("output.dense", C, I)]:
+    smoothed.update(int8_smoothed(base + part, n, k))
+put("model-folder", "tiny-bert-int8-smoothed",
+    json.dumps(bert).encode() + separator + vocab_text.encode() + separator + safetensors(smoothed))
 put("model-folder", "groups-do-not-divide", json.dumps({**bert, "model_type": "squeezebert", "q_groups": 3}).encode()
     + separator + vocab_text.encode() + separator + safetensors(weights))
 
