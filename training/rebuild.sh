@@ -88,11 +88,11 @@ step branch "$PY" "$T/finetune.py" --cache "$WORK/cache-branch.pt" --out "$WORK/
 # 9. One folder: the trunk, its own top for the embeddings, the branch for sentiment (checked
 #    against both parts, < 1e-4), then int8 with the band.
 step fork "$PY" "$T/forked.py" --teacher "$WORK/trunk-bert" --branch "$WORK/branch" --out "$WORK/forked"
-step export "$PY" "$T/export.py" --model "$WORK/forked" --out "$WORK/plain-int8" --neutral-band "$NEUTRAL_BAND"
+step export-plain "$PY" "$T/export.py" --model "$WORK/forked" --out "$WORK/plain-int8" --neutral-band "$NEUTRAL_BAND"
 # 10. The two heads, stored in the folder's config.json.
-step neutral-head "$PY" "$T/neutral_head.py" --model "$WORK/plain-int8" --data "$DATA" \
+step neutral-head-plain "$PY" "$T/neutral_head.py" --model "$WORK/plain-int8" --data "$DATA" \
     --out "$WORK/reports/neutral-head.json" --write
-step direction-head "$PY" "$T/direction_head.py" --model "$WORK/plain-int8" --data "$DATA" \
+step direction-head-plain "$PY" "$T/direction_head.py" --model "$WORK/plain-int8" --data "$DATA" \
     --out "$WORK/reports/direction-head.json" --write
 # 10b. The folder that ships: int8 again, every projection's inputs smoothed for the integer unit
 #    (alpha 0.6: the least embedding error against the float model on the selection phrases), with
@@ -140,11 +140,11 @@ step student-c "$PY" "$T/distill.py" "${DISTILL[@]}" --out "$WORK/student-c" --r
     --max-steps 3495 --lr 5e-5 --cos-weight 30 --banking-repeat 3 --eval-every 500 --seed 2
 # 15. int8, its own heads, and the same checks as the dense model's.
 S="$WORK/squeezechat-sentiment-grouped"
-step export-student "$PY" "$T/export.py" --model "$WORK/student-c" --out "$WORK/student-plain-int8" \
+step export-student-plain "$PY" "$T/export.py" --model "$WORK/student-c" --out "$WORK/student-plain-int8" \
     --neutral-band "$NEUTRAL_BAND"
-step neutral-head-student "$PY" "$T/neutral_head.py" --model "$WORK/student-plain-int8" --data "$DATA" \
+step neutral-head-student-plain "$PY" "$T/neutral_head.py" --model "$WORK/student-plain-int8" --data "$DATA" \
     --out "$WORK/reports/student-neutral-head.json" --write
-step direction-head-student "$PY" "$T/direction_head.py" --model "$WORK/student-plain-int8" --data "$DATA" \
+step direction-head-student-plain "$PY" "$T/direction_head.py" --model "$WORK/student-plain-int8" --data "$DATA" \
     --out "$WORK/reports/student-direction-head.json" --write
 step smooth-student "$PY" "$T/export.py" --model "$WORK/student-c" --out "$S" --neutral-band "$NEUTRAL_BAND" \
     --smooth-alpha "$SMOOTH_ALPHA" --data "$DATA" --heads-from "$WORK/student-plain-int8"
