@@ -71,6 +71,10 @@ def main() -> None:
     parser.add_argument("--eval", type=Path, required=True, help="the folder training/common.py wrote the TSVs to")
     parser.add_argument("--float", type=Path, help="the float model the folder encodes, as the reference")
     args = parser.parse_args()
+    if args.float:
+        missing = [name for name in ("config.json", "model.safetensors", "vocab.txt") if not (args.float / name).is_file()]
+        if missing:
+            parser.error(f"--float {args.float}: not a model folder (no {', '.join(missing)})")
     kernels = run(args.binary, "bench", "--help")
     floats = "avx512" if "avx512-vnni here" in kernels or "avx512 here" in kernels else "avx2"
     model = ["--model", args.model]

@@ -91,6 +91,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.smooth_alpha is not None and (args.data is None or not 0 <= args.smooth_alpha <= 1):
         parser.error("--smooth-alpha takes a value in [0, 1] and needs --data")
+    heads = None
+    if args.heads_from:  # read before anything is written, so a bad folder leaves --out as it was
+        try:
+            heads = json.loads((args.heads_from / "config.json").read_text())["squeezechat"]
+        except (OSError, ValueError, KeyError, TypeError) as problem:
+            parser.error(f"--heads-from {args.heads_from / 'config.json'}: no squeezechat section to keep ({problem})")
 
     args.out.mkdir(parents=True, exist_ok=True)
     state = load_file(str(args.model / "model.safetensors"))
@@ -108,8 +114,8 @@ def main() -> None:
         "neutral_label": "neutral",
         "note": "binary head; a text is neutral when its top probability is below neutral_below",
     }
-    if args.heads_from:
-        config["squeezechat"].update(json.loads((args.heads_from / "config.json").read_text())["squeezechat"])
+    if heads is not None:
+        config["squeezechat"].update(heads)
     (args.out / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
     shutil.copyfile(args.model / "vocab.txt", args.out / "vocab.txt")
     size = sum(f.stat().st_size for f in args.out.iterdir())
