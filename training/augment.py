@@ -72,16 +72,20 @@ def first_person_rows(rows, count: int, rng: random.Random) -> list[tuple[str, i
     return out
 
 
-def augmented(train: list[tuple[str, int]], contrast: int = 12000, first_person: int = 8000) -> list[tuple[str, int]]:
-    """The built rows (text, label) from the training side of the split, fixed by SEED."""
-    rng = random.Random(SEED)
-    rows = contrast_rows(train, contrast, rng) + first_person_rows(train, first_person, rng)
+def first_of_each_text(rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """rows without repeats: the first row of each text, in order."""
     seen, unique = set(), []
     for text, label in rows:
         if text not in seen:
             seen.add(text)
             unique.append((text, label))
     return unique
+
+
+def augmented(train: list[tuple[str, int]], contrast: int = 12000, first_person: int = 8000) -> list[tuple[str, int]]:
+    """The built rows (text, label) from the training side of the split, fixed by SEED."""
+    rng = random.Random(SEED)
+    return first_of_each_text(contrast_rows(train, contrast, rng) + first_person_rows(train, first_person, rng))
 
 
 def main() -> None:

@@ -10,7 +10,8 @@ Banking77 check).
 
 Sets: sst2_train (SST-2 train minus the held-out sentence families), sst2_selection (3,000
 held-out phrases that pick checkpoints), sst2_sentences (the 872 held-out sentences, the report
-set), sst2_augmented (augment.py's sentences, built from sst2_train), banking_train, banking_test
+set), sst2_augmented (augment.py's sentences, built from sst2_train), lexicon_built
+(lexicon_sentences.py's, labelled by the VADER lexicon), banking_train, banking_test
 (evaluation only), tweeteval. `--add-to` computes only the sets an existing cache lacks.
 """
 import argparse
@@ -25,6 +26,7 @@ from transformers.modeling_attn_mask_utils import _prepare_4d_attention_mask_for
 
 from augment import augmented
 from common import held_out_views, mean_pool, read_banking, read_tsv, sst2_split
+from lexicon_sentences import lexicon_rows
 
 MAX_LENGTH = 128
 
@@ -126,6 +128,7 @@ def main() -> None:
         "banking_train": ([(t, 0) for t, _ in read_banking(args.data / "banking77/train.jsonl")], None),
         "sst2_train": (train, lambda l: l),
         "sst2_augmented": (augmented(train), lambda l: l),
+        "lexicon_built": (lexicon_rows(args.data, train), lambda l: l),
     }
     out = {"teacher": teacher_dir, "train_layers": args.train_layers, "sets": {}}
     if args.add_to:

@@ -62,6 +62,9 @@ def main() -> None:
     parser.add_argument("--tweets", type=Path, default=None,
                         help="tweeteval/val.tsv: its tune half's non-neutral tweets train too (the report half never)")
     parser.add_argument("--tweet-repeat", type=int, default=1, help="times each of those tweets is seen an epoch")
+    parser.add_argument("--select-after", type=float, default=0.0,
+                        help="keep no checkpoint before this fraction of the steps (the selection phrases are film "
+                             "reviews and cannot judge what a --mix set teaches; 0.5 of 2 epochs: each row seen once)")
     parser.add_argument("--kd", type=Path, default=None,
                         help="teacher_logits.py's output: distil its logits (KL at --temperature) beside the labels")
     parser.add_argument("--kd-weight", type=float, default=0.5, help="weight of the distillation term; the labels get 1 - it")
@@ -94,7 +97,11 @@ def main() -> None:
     teacher_logits = None
     if args.kd:
         kd = torch.load(args.kd, weights_only=False)
-        teacher_logits = torch.cat([kd["sets"][name] for name in ["sst2_train", *args.mix]])
+        # A set the teacher did not score (lexicon_built: the film-review teacher knows its words no
+        # better than the labels do) learns from its labels alone: NaN rows.
+        teacher_logits = torch.cat([kd["sets"][name] if name in kd["sets"] else
+                                    torch.full((len(cache["sets"][name]["states"]), 2), float("nan"))
+                                    for name in ["sst2_train", *args.mix]])
     for name in args.mix:  # one pool: a batch may hold rows of any labelled set
         extra = cache["sets"][name]
         sst = {"states": sst["states"] + extra["states"], "labels": torch.cat([sst["labels"], extra["labels"]]),
@@ -208,7 +215,7 @@ def main() -> None:
             print(json.dumps({"step": step + 1, "held_out_acc": round(accuracy, 4), "held_out_cos": round(held_cos, 5),
                               "held_out_sentences_acc": round(sentence_accuracy, 4), "time": time.strftime("%H:%M:%S")}),
                   file=log, flush=True)
-            if accuracy > best:
+            if accuracy > best and step + 1 >= args.select_after * plan["total"]:
                 best = accuracy
                 student.save_pretrained(args.out)
                 BertTokenizerFast.from_pretrained(teacher_dir).save_pretrained(args.out)

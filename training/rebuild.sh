@@ -10,8 +10,10 @@
 # Sources/DefaultModel are never overwritten (copy the folders there yourself once they check out).
 #
 # Checkpoints: a step that finished leaves WORK/.done/STEP and is skipped on the next run, so an
-# interrupted rebuild resumes at the step it was in (that step starts over). Delete a marker to
-# redo its step and, by hand, the ones after it. About three hours of CPU in all (two cores).
+# interrupted rebuild resumes at the step it was in (that step starts over). A step runs again when
+# the step before it in its chain finished later than it did, so deleting a marker (or changing a
+# step's name) redoes that step and every step after it, and no other: the default's chain and the
+# grouped student's both start from the trunk. About three hours of CPU in all (two cores).
 #
 # Environment: PYTHON (default python3, with training/requirements.txt installed), SQUEEZECHAT (default
 # .build/release/squeezechat), DEVICE (cpu or cuda; default: what torch finds), SWIFT_BUILD=0 to skip
@@ -32,16 +34,28 @@ DEVICE_FLAG=()
 if [ -n "${DEVICE:-}" ]; then DEVICE_FLAG=(--device "$DEVICE"); fi
 mkdir -p "$WORK/.done" "$WORK/reports"
 
-# step NAME COMMAND...: run COMMAND unless NAME finished before.
+# step NAME COMMAND...: run COMMAND unless NAME finished before, and after the step before it.
+PREVIOUS=""
 step() {
     local name=$1; shift
-    if [ -e "$WORK/.done/$name" ]; then
+    local marker="$WORK/.done/$name"
+    if [ -e "$marker" ] && ! { [ -n "$PREVIOUS" ] && [ "$PREVIOUS" -nt "$marker" ]; }; then
         echo "== $name: done before, skipped"
-        return
+    else
+        echo "== $name"
+        "$@"
+        touch "$marker"
     fi
-    echo "== $name"
-    "$@"
-    touch "$WORK/.done/$name"
+    PREVIOUS=$marker
+}
+
+# chain_from NAME...: the next step follows these (the newest of their markers), not the last one.
+chain_from() {
+    PREVIOUS=""
+    local name
+    for name in "$@"; do
+        if [ -z "$PREVIOUS" ] || [ "$WORK/.done/$name" -nt "$PREVIOUS" ]; then PREVIOUS="$WORK/.done/$name"; fi
+    done
 }
 
 # The neutral band of both models: evaluate.py's choice on the TweetEval tune half for the dense model
@@ -73,18 +87,20 @@ step trunk-bert "$PY" "$T/convert.py" --from-squeezebert "$WORK/trunk" --out "$W
 
 # --- the default: the trunk with a sentiment branch (squeezechat-sentiment) ---------------------------
 
-# 6. The trunk's layer-5 input for every text, and the conversational and contrastive sentences
-#    (augment.py), once.
-step cache-branch "$PY" "$T/cache.py" --data "$DATA" --out "$WORK/cache-branch.pt" --train-layers 1 \
+# 6. The trunk's layer-5 input for every text, with the conversational and contrastive sentences
+#    built from the training rows (augment.py) and from two lexicons (lexicon_sentences.py), once.
+step cache-branch-lexicon "$PY" "$T/cache.py" --data "$DATA" --out "$WORK/cache-branch.pt" --train-layers 1 \
     --teacher "$WORK/trunk-bert"
 # 7. The distillation teacher's logits: the trunk's own classifier, int8 as exported.
 step teacher-logits "$PY" "$T/teacher_logits.py" --data "$DATA" --model "$WORK/trunk" --out "$WORK/teacher-logits.pt"
 # 8. The branch: a copy of the trunk's last layer, pooler and classifier, trained for sentiment
-#    alone on every training phrase and the built sentences, half labels and half the teacher's
-#    logits; the best checkpoint on the selection phrases kept (step 5,000, 90.7%).
+#    alone on every training phrase, both sets of built sentences and the TweetEval tune half's
+#    polar tweets (4 times), half labels and half the teacher's logits where it has them; the
+#    best checkpoint of the second epoch on the selection phrases kept (step 5,250, 90.5%).
 step branch "$PY" "$T/finetune.py" --cache "$WORK/cache-branch.pt" --out "$WORK/branch" \
-    --lr 1e-4 --lam 0 --extra 0 --epochs 2 --mix sst2_augmented --kd "$WORK/teacher-logits.pt" --kd-weight 0.5 \
-    --eval-every 250 --threads 2 --seed 0 "${DEVICE_FLAG[@]}"
+    --lr 1e-4 --lam 0 --extra 0 --epochs 2 --mix sst2_augmented --mix lexicon_built \
+    --tweets "$DATA/tweeteval/val.tsv" --tweet-repeat 4 --select-after 0.5 \
+    --kd "$WORK/teacher-logits.pt" --kd-weight 0.5 --eval-every 250 --threads 2 --seed 0 "${DEVICE_FLAG[@]}"
 # 9. One folder: the trunk, its own top for the embeddings, the branch for sentiment (checked
 #    against both parts, < 1e-4), then int8 with the band.
 step fork "$PY" "$T/forked.py" --teacher "$WORK/trunk-bert" --branch "$WORK/branch" --out "$WORK/forked"
@@ -130,6 +146,7 @@ step vader "$PY" "$T/vader_baseline.py" --data "$DATA" --out "$WORK/reports/vade
 #     while attention stays dense, with the channel permutation and the gradual cut; then resume it
 #     with a stronger embedding term. Each run keeps its best fully cut checkpoint on 1,000 selection
 #     phrases; --max-steps is the number of steps each run planned (with --minutes 45, 14 and 25 on two threads).
+chain_from trunk-bert
 DISTILL=(--teacher "$WORK/trunk-bert" --data "$DATA" --groups 1,1,1,1,4,4 --batch 32 --threads 2 --eval-rows 1000
          "${DEVICE_FLAG[@]}")
 step student "$PY" "$T/distill.py" "${DISTILL[@]}" --out "$WORK/student" \
@@ -155,6 +172,7 @@ step parity-student "$PY" "$ROOT/tools/check_bundled_parity.py" --squeezechat "$
 step eval-student eval_sentiment "$S" grouped
 # 16. The two side by side: size, FLOPs, latency and SST-2 accuracy; then Banking77 through the chat's
 #     intent classifier, both models.
+chain_from smooth smooth-student
 step compare "$SQUEEZECHAT" bench --compare "$WORK/squeezechat-sentiment" "$S" \
     --eval "$WORK/split/sst2-held-out-sentences.tsv"
 eval_banking() {  # MODEL NAME
