@@ -93,6 +93,10 @@ def main() -> None:
     for p in top.parameters():
         p.requires_grad_(True)
 
+    missing = [name for name in args.mix if name not in cache["sets"]]
+    if missing:
+        raise SystemExit(f"finetune.py: {args.cache} has no set {', '.join(missing)} "
+                         f"(cache.py --add-to adds it; sets there: {', '.join(cache['sets'])})")
     sst = cache["sets"]["sst2_train"]
     teacher_logits = None
     if args.kd:
